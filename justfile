@@ -1,0 +1,42 @@
+# ampere's task runner: thin wrappers around plain cargo commands.
+# Install just with `cargo install just`; nothing in CI depends on it (.ci/run is plain bash).
+
+# List the recipes.
+default:
+    @just --list
+
+# Every CI gate: fmt, clippy, tests (with doc-tests), docs, benches compile.
+ci:
+    bash .ci/run
+
+# Format the workspace.
+fmt:
+    cargo fmt --all
+
+# Clippy with warnings as errors, as CI runs it.
+lint:
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# All tests, doc-tests included (the README's command).
+test:
+    cargo test --workspace
+
+# API docs, warnings as errors.
+doc:
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
+# The demo: every capability, narrated; exits by itself.
+tour:
+    cargo run --release --example tour
+
+# Benchmarks side by side with the peers: `just bench` for all, `just bench timers` for one file.
+bench name="":
+    if [ -z "{{name}}" ]; then cargo bench -p ampere-benches; else cargo bench -p ampere-benches --bench {{name}}; fi
+
+# A quick pass over every benchmark (short warm-up and measurement; under 3 minutes).
+bench-quick:
+    cargo bench -p ampere-benches -- --warm-up-time 0.3 --measurement-time 1 --noplot
+
+# The integration tests under valgrind's leak checker (zero "definitely lost" bytes).
+valgrind:
+    cargo test -p ampere-tests --no-run 2>&1 | grep -o 'target/debug/deps/[^ )]*' | while read -r t; do echo "== $t"; valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 --quiet "$t" --test-threads=1 || exit 1; done

@@ -1,0 +1,256 @@
+//! The thread's current reactor, and the free functions that act on it (Amp's global API).
+//!
+//! "Current" means: the reactor this thread is driving right now (inside `run`, `tick` or
+//! `block_on`), or else the thread's default reactor, created on first use. So code inside a
+//! callback or a task reaches the reactor that called it, and a plain `fn main` can use the
+//! free functions without creating anything.
+//!
+//! # Thread exit
+//!
+//! The default reactor lives in a thread-local and is dropped (its watchers cancelled, its
+//! tasks dropped) when the thread exits. Values dropped late in that teardown that try to use
+//! the reactor get [`Error::ReactorGone`], never a panic or an abort.
+
+use std::cell::RefCell;
+use std::os::fd::{AsRawFd, RawFd};
+use std::time::Duration;
+
+use crate::{Error, Handle, Reactor, Result, Watch, WatcherId};
+
+thread_local! {
+    /// The reactor being driven on this thread, innermost first; `None` between ticks.
+    static DRIVING: RefCell<Option<Handle>> = const { RefCell::new(None) };
+    /// The thread's default reactor, created on first use.
+    static DEFAULT: RefCell<Option<Reactor>> = const { RefCell::new(None) };
+}
+
+/// Marks a reactor as driven by this thread for as long as it lives: the re-entrance guard
+/// (one `run`/`tick`/`block_on` per reactor at a time) and what [`current`] reports.
+#[derive(Debug)]
+pub(crate) struct DrivingGuard {
+    handle: Handle,
+    previous: Option<Handle>,
+}
+
+impl DrivingGuard {
+    pub(crate) fn enter(handle: &Handle) -> Result<DrivingGuard> {
+        if handle.inner.driving.replace(true) {
+            return Err(Error::Reentrant);
+        }
+        let previous = DRIVING.try_with(|d| d.replace(Some(handle.clone()))).ok().flatten();
+        Ok(DrivingGuard { handle: handle.clone(), previous })
+    }
+}
+
+impl Drop for DrivingGuard {
+    fn drop(&mut self) {
+        self.handle.inner.driving.set(false);
+        let previous = self.previous.take();
+        let _ = DRIVING.try_with(|d| d.replace(previous));
+    }
+}
+
+/// Calls `f` with the reactor numbered `reactor_id` if this thread is driving it right now.
+/// This is how a waker knows it may take the lock-free, syscall-free local path.
+pub(crate) fn with_driving(reactor_id: usize, f: impl FnOnce(&Handle)) -> bool {
+    DRIVING
+        .try_with(|d| match d.try_borrow().as_deref() {
+            Ok(Some(h)) if h.inner.id == reactor_id => {
+                f(h);
+                true
+            }
+            _ => false,
+        })
+        .unwrap_or(false)
+}
+
+impl Handle {
+    /// The thread's current reactor: the one being driven, or else the thread's default one
+    /// (created on first use).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ReactorGone`] during thread teardown; [`Error::Io`] if the default reactor
+    /// cannot be created.
+    pub fn current() -> Result<Handle> {
+        if let Some(h) = DRIVING.try_with(|d| d.borrow().clone()).ok().flatten() {
+            return Ok(h);
+        }
+        DEFAULT
+            .try_with(|d| {
+                let mut d = d.try_borrow_mut().map_err(|_| Error::ReactorGone)?;
+                if d.is_none() {
+                    *d = Some(Reactor::new()?);
+                }
+                Ok(d.as_ref().expect("set above").handle())
+            })
+            .unwrap_or(Err(Error::ReactorGone))
+    }
+}
+
+/// [`Handle::watch`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`].
+pub fn watch() -> Result<Watch> {
+    Ok(Handle::current()?.watch())
+}
+
+/// [`Handle::defer`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`].
+///
+/// # Examples
+///
+/// ```
+/// ampere_reactor::defer(|_, _| println!("next tick"))?;
+/// ampere_reactor::run()?;
+/// # Ok::<(), ampere_reactor::Error>(())
+/// ```
+#[track_caller]
+pub fn defer(callback: impl FnOnce(&Handle, WatcherId) + 'static) -> Result<WatcherId> {
+    Ok(Handle::current()?.defer(callback))
+}
+
+/// [`Handle::delay`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`].
+#[track_caller]
+pub fn delay(after: Duration, callback: impl FnOnce(&Handle, WatcherId) + 'static) -> Result<WatcherId> {
+    Ok(Handle::current()?.delay(after, callback))
+}
+
+/// [`Handle::repeat`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`].
+#[track_caller]
+pub fn repeat(interval: Duration, callback: impl FnMut(&Handle, WatcherId) + 'static) -> Result<WatcherId> {
+    Ok(Handle::current()?.repeat(interval, callback))
+}
+
+/// [`Handle::repeat_after`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`].
+#[track_caller]
+pub fn repeat_after(
+    first: Duration,
+    interval: Duration,
+    callback: impl FnMut(&Handle, WatcherId) + 'static,
+) -> Result<WatcherId> {
+    Ok(Handle::current()?.repeat_after(first, interval, callback))
+}
+
+/// [`Handle::on_readable`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`] and [`Handle::on_readable`].
+#[track_caller]
+pub fn on_readable(fd: &impl AsRawFd, callback: impl FnMut(&Handle, WatcherId, RawFd) + 'static) -> Result<WatcherId> {
+    Handle::current()?.on_readable(fd, callback)
+}
+
+/// [`Handle::on_writable`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`] and [`Handle::on_writable`].
+#[track_caller]
+pub fn on_writable(fd: &impl AsRawFd, callback: impl FnMut(&Handle, WatcherId, RawFd) + 'static) -> Result<WatcherId> {
+    Handle::current()?.on_writable(fd, callback)
+}
+
+/// [`Handle::on_signal`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`] and [`Handle::on_signal`].
+#[track_caller]
+pub fn on_signal(signo: i32, callback: impl FnMut(&Handle, WatcherId, i32) + 'static) -> Result<WatcherId> {
+    Handle::current()?.on_signal(signo, callback)
+}
+
+/// [`Handle::enable`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`] and [`Handle::enable`].
+pub fn enable(id: WatcherId) -> Result<()> {
+    Handle::current()?.enable(id)
+}
+
+/// [`Handle::disable`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`].
+pub fn disable(id: WatcherId) -> Result<()> {
+    Handle::current()?.disable(id);
+    Ok(())
+}
+
+/// [`Handle::cancel`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`].
+pub fn cancel(id: WatcherId) -> Result<()> {
+    Handle::current()?.cancel(id);
+    Ok(())
+}
+
+/// [`Handle::reference`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`] and [`Handle::reference`].
+pub fn reference(id: WatcherId) -> Result<()> {
+    Handle::current()?.reference(id)
+}
+
+/// [`Handle::unreference`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`].
+pub fn unreference(id: WatcherId) -> Result<()> {
+    Handle::current()?.unreference(id);
+    Ok(())
+}
+
+/// [`Handle::run`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`] and [`Handle::run`].
+pub fn run() -> Result<()> {
+    Handle::current()?.run()
+}
+
+/// [`Handle::tick`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`] and [`Handle::tick`].
+pub fn tick() -> Result<()> {
+    Handle::current()?.tick()
+}
+
+/// [`Handle::stop`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`].
+pub fn stop() -> Result<()> {
+    Handle::current()?.stop();
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! [`block_on`]: MadelineProto's `loop($promise)`, driving the reactor until one future is done.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use super::waker::MainWaker;
+use crate::current::DrivingGuard;
+use crate::{Error, Handle, Result};
+
+impl Handle {
+    /// Drives the reactor until `future` completes, and returns its output. Other tasks and
+    /// watchers keep running meanwhile.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Reentrant`] from inside a callback or task of this reactor: awaiting is the
+    ///   way to wait there.
+    /// - [`Error::WouldNeverComplete`] when the future is pending and nothing could ever wake
+    ///   it: no enabled referenced watcher, no runnable task, no async I/O waiting, no
+    ///   blocking job in flight. (A future woken only by a thread you started yourself counts
+    ///   as such: keep a referenced watcher, or use [`spawn_blocking`](crate::spawn_blocking).)
+    /// - Errors that [`run`](Handle::run) would return (a callback panic, a failed fork),
+    ///   when no error handler is set. The future is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// let out = reactor.block_on(async {
+    ///     ampere_reactor::sleep(Duration::from_millis(1)).await;
+    ///     "slept"
+    /// })?;
+    /// assert_eq!(out, "slept");
+    /// # Ok::<(), ampere_reactor::Error>(())
+    /// ```
+    pub fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
+        let _driving = DrivingGuard::enter(self)?;
+        let main =
+            Arc::new(MainWaker { woken: AtomicBool::new(true), shared: Arc::clone(&self.inner.executor.shared) });
+        let waker = Waker::from(Arc::clone(&main));
+        let mut cx = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        loop {
+            if let Some(e) = self.inner.state.borrow_mut().errors.pop_front() {
+                return Err(e);
+            }
+            if main.woken.swap(false, Ordering::AcqRel) {
+                if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                    return Ok(out);
+                }
+                continue; // it may have woken itself
+            }
+            if !self.can_progress() {
+                return Err(Error::WouldNeverComplete);
+            }
+            self.turn()?;
+        }
+    }
+
+    /// Whether anything could still happen without outside help.
+    fn can_progress(&self) -> bool {
+        let ex = &self.inner.executor;
+        self.inner.state.borrow().watchers.alive() > 0
+            || ex.has_runnable()
+            || ex.blocking_in_flight() > 0
+            || crate::io::waiting_sources(self) > 0
+    }
+}
+
+/// [`Handle::block_on`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`] and [`Handle::block_on`].
+pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
+    Handle::current()?.block_on(future)
+}

@@ -1,0 +1,166 @@
+//! [`spawn_blocking`]: MadelineProto's "blocking async" done right — the blocking work runs on
+//! a helper thread and the reactor never blocks.
+//!
+//! The pool is process-wide, bounded ([`MAX_THREADS`]) and lazy: no thread exists until the
+//! first call, and a thread idle for [`IDLE_TIMEOUT`] exits. A program that never calls
+//! `spawn_blocking` runs on exactly one thread.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use super::JoinHandle;
+use crate::{Handle, Result};
+
+/// At most this many helper threads; more jobs queue.
+pub const MAX_THREADS: usize = 16;
+/// A helper thread with nothing to do for this long exits.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+
+type Job = Box<dyn FnOnce() + Send>;
+
+#[derive(Default)]
+struct PoolState {
+    queue: VecDeque<Job>,
+    /// Threads waiting for a job.
+    idle: usize,
+    /// Threads alive.
+    threads: usize,
+}
+
+struct Pool {
+    state: Mutex<PoolState>,
+    work: Condvar,
+}
+
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(|| Pool { state: Mutex::new(PoolState::default()), work: Condvar::new() })
+}
+
+fn submit(job: Job) -> std::io::Result<()> {
+    let pool = pool();
+    let mut st = pool.state.lock().unwrap_or_else(|e| e.into_inner());
+    st.queue.push_back(job);
+    if st.idle > 0 {
+        pool.work.notify_one();
+        return Ok(());
+    }
+    if st.threads < MAX_THREADS {
+        std::thread::Builder::new().name("ampere-blocking".into()).spawn(worker)?;
+        st.threads += 1;
+    }
+    Ok(())
+}
+
+fn worker() {
+    let pool = pool();
+    let mut st = pool.state.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        if let Some(job) = st.queue.pop_front() {
+            drop(st);
+            job(); // never panics: the job catches its closure's panic itself
+            st = pool.state.lock().unwrap_or_else(|e| e.into_inner());
+            continue;
+        }
+        st.idle += 1;
+        let (guard, timeout) = pool.work.wait_timeout(st, IDLE_TIMEOUT).unwrap_or_else(|e| e.into_inner());
+        st = guard;
+        st.idle -= 1;
+        if timeout.timed_out() && st.queue.is_empty() {
+            st.threads -= 1;
+            return;
+        }
+    }
+}
+
+/// Helper threads alive right now (for tests and introspection).
+pub fn blocking_threads() -> usize {
+    pool().state.lock().unwrap_or_else(|e| e.into_inner()).threads
+}
+
+/// Where a blocking job leaves its result.
+struct Slot<T> {
+    result: Mutex<Option<std::thread::Result<T>>>,
+    waker: Mutex<Option<Waker>>,
+}
+
+/// Waits for a job's result in the task that `spawn_blocking` spawns.
+struct WaitResult<T>(Arc<Slot<T>>);
+
+impl<T> Future for WaitResult<T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        // Store the waker before looking at the result: the job writes the result and
+        // *then* takes the waker, so one of the two always sees the other.
+        *self.0.waker.lock().unwrap_or_else(|e| e.into_inner()) = Some(cx.waker().clone());
+        match self.0.result.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            Some(Ok(v)) => Poll::Ready(v),
+            Some(Err(payload)) => resume_unwind(payload), // the task panics like the closure did
+            None => Poll::Pending,
+        }
+    }
+}
+
+impl Handle {
+    /// Runs `work` on a helper thread and returns a handle to its result. A panic in `work`
+    /// becomes [`JoinError::Panicked`](crate::JoinError::Panicked) for the awaiter.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`](crate::Error::Io) if no helper thread exists and none can be started.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// let sum = reactor.spawn_blocking(|| (1..=100u32).sum::<u32>())?;
+    /// assert_eq!(reactor.block_on(sum)?, Ok(5050));
+    /// # Ok::<(), ampere_reactor::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking<F, T>(&self, work: F) -> Result<JoinHandle<T>>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let slot = Arc::new(Slot { result: Mutex::new(None), waker: Mutex::new(None) });
+        let shared = Arc::clone(&self.inner.executor.shared);
+        let job_slot = Arc::clone(&slot);
+        shared.blocking_started();
+        let job_shared = Arc::clone(&shared);
+        let job: Job = Box::new(move || {
+            let result = catch_unwind(AssertUnwindSafe(work));
+            *job_slot.result.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+            if let Some(w) = job_slot.waker.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                w.wake();
+            }
+            // Last: until the wake above is queued, the reactor must see work in flight.
+            job_shared.blocking_finished();
+        });
+        if let Err(e) = submit(job) {
+            shared.blocking_finished();
+            return Err(e.into());
+        }
+        Ok(self.spawn(WaitResult(slot)))
+    }
+}
+
+/// [`Handle::spawn_blocking`] on the current reactor.
+///
+/// # Errors
+///
+/// As for [`Handle::current`] and [`Handle::spawn_blocking`].
+#[track_caller]
+pub fn spawn_blocking<F, T>(work: F) -> Result<JoinHandle<T>>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    Handle::current()?.spawn_blocking(work)
+}

@@ -1,0 +1,150 @@
+//! Introspection: what the reactor holds, and what keeps `run()` from returning.
+
+use std::fmt;
+use std::panic::Location;
+
+use crate::{Error, Handle, Result, WatcherId, WatcherKind};
+
+/// Counts of one watcher kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KindCounts {
+    /// Enabled watchers.
+    pub enabled: usize,
+    /// Disabled watchers.
+    pub disabled: usize,
+    /// Enabled and referenced: these keep `run()` going.
+    pub referenced: usize,
+}
+
+/// A snapshot of a reactor's contents, from [`Handle::info`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReactorInfo {
+    /// Per kind, indexed like [`WatcherKind::ALL`].
+    pub kinds: [KindCounts; 6],
+    /// Unfinished tasks (all keep `run()` going).
+    pub tasks: usize,
+    /// Entries in the timer heap, including tombstones not yet compacted away.
+    pub timer_heap_len: usize,
+    /// fds with at least one I/O watcher.
+    pub watched_fds: usize,
+}
+
+impl ReactorInfo {
+    /// The counts of one kind.
+    pub fn of(&self, kind: WatcherKind) -> KindCounts {
+        self.kinds[kind.index()]
+    }
+
+    /// All watchers, enabled or not.
+    pub fn watchers(&self) -> usize {
+        self.kinds.iter().map(|k| k.enabled + k.disabled).sum()
+    }
+}
+
+/// One thing that keeps `run()` from returning, from [`Handle::keep_alive_report`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AliveWatcher {
+    /// The watcher.
+    pub id: WatcherId,
+    /// Its kind.
+    pub kind: WatcherKind,
+    /// Where it was created (`#[track_caller]`): for a [`Sleep`](crate::Sleep), the `sleep`
+    /// call.
+    pub created_at: &'static Location<'static>,
+}
+
+impl fmt::Display for AliveWatcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} {:?} created at {}", self.kind, self.id, self.created_at)
+    }
+}
+
+impl Handle {
+    /// Counts watchers by kind and state, tasks, timer-heap entries and watched fds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ampere_reactor::WatcherKind;
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// reactor.watch().unreferenced().delay(Duration::from_secs(60), |_, _| {});
+    /// let info = reactor.info();
+    /// assert_eq!(info.of(WatcherKind::Delay).enabled, 1);
+    /// assert_eq!(info.of(WatcherKind::Delay).referenced, 0);
+    /// # Ok::<(), ampere_reactor::Error>(())
+    /// ```
+    pub fn info(&self) -> ReactorInfo {
+        let st = self.inner.state.borrow();
+        let mut info = ReactorInfo {
+            tasks: self.inner.executor.task_count(),
+            timer_heap_len: st.timers.len(),
+            watched_fds: st.io.len(),
+            ..ReactorInfo::default()
+        };
+        for (_, w) in st.watchers.iter() {
+            let k = &mut info.kinds[w.kind().index()];
+            if w.is_enabled() {
+                k.enabled += 1;
+                if w.is_referenced() {
+                    k.referenced += 1;
+                }
+            } else {
+                k.disabled += 1;
+            }
+        }
+        info
+    }
+
+    /// The enabled, referenced watchers: what keeps `run()` going besides tasks. The tool
+    /// for "why does `run()` never return?".
+    pub fn keep_alive_report(&self) -> Vec<AliveWatcher> {
+        let st = self.inner.state.borrow();
+        st.watchers
+            .iter()
+            .filter(|(_, w)| w.is_enabled() && w.is_referenced())
+            .map(|(id, w)| AliveWatcher { id, kind: w.kind(), created_at: w.created_at })
+            .collect()
+    }
+
+    /// Whether watcher `id` is enabled.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidWatcher`] if `id` is not live.
+    pub fn is_enabled(&self, id: WatcherId) -> Result<bool> {
+        let st = self.inner.state.borrow();
+        st.watchers.get(id).map(|w| w.is_enabled()).ok_or(Error::InvalidWatcher(id))
+    }
+
+    /// Whether watcher `id` is referenced.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidWatcher`] if `id` is not live.
+    pub fn is_referenced(&self, id: WatcherId) -> Result<bool> {
+        let st = self.inner.state.borrow();
+        st.watchers.get(id).map(|w| w.is_referenced()).ok_or(Error::InvalidWatcher(id))
+    }
+
+    /// The kind of watcher `id`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidWatcher`] if `id` is not live.
+    pub fn kind(&self, id: WatcherId) -> Result<WatcherKind> {
+        let st = self.inner.state.borrow();
+        st.watchers.get(id).map(|w| w.kind()).ok_or(Error::InvalidWatcher(id))
+    }
+
+    /// Where watcher `id` was created.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidWatcher`] if `id` is not live.
+    pub fn created_at(&self, id: WatcherId) -> Result<&'static Location<'static>> {
+        let st = self.inner.state.borrow();
+        st.watchers.get(id).map(|w| w.created_at).ok_or(Error::InvalidWatcher(id))
+    }
+}

@@ -1,0 +1,340 @@
+//! TCP, UDP and Unix-domain sockets on [`Async`], with `futures-io` traits.
+//!
+//! Each type is a thin shell over the matching `mio::net` socket (already non-blocking, with a
+//! non-blocking `connect`). Errors are the OS's own `io::Error`s (connection refused, reset by
+//! peer, broken pipe); none of them panics or disturbs other tasks.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsRawFd, RawFd};
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_io::{AsyncRead, AsyncWrite};
+
+use super::source::Direction;
+use super::Async;
+
+/// Resolves `host:port` on a helper thread (name resolution blocks), so the reactor does not.
+///
+/// # Errors
+///
+/// The resolver's error, or [`io::ErrorKind::NotFound`] when the name has no address.
+pub async fn resolve(host_port: &str) -> io::Result<Vec<SocketAddr>> {
+    let query = host_port.to_owned();
+    let job = crate::spawn_blocking(move || query.to_socket_addrs().map(|a| a.collect::<Vec<_>>()))?;
+    let addrs = job.await.map_err(io::Error::other)??;
+    if addrs.is_empty() {
+        return Err(io::Error::new(io::ErrorKind::NotFound, format!("{host_port}: no address")));
+    }
+    Ok(addrs)
+}
+
+/// A TCP listening socket.
+#[derive(Debug)]
+pub struct TcpListener(Async<mio::net::TcpListener>);
+
+impl TcpListener {
+    /// Binds to `addr` (`SO_REUSEADDR` set, as mio does).
+    ///
+    /// # Errors
+    ///
+    /// The OS's (address in use, permission denied), or a missing reactor.
+    pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+        Ok(TcpListener(Async::new(mio::net::TcpListener::bind(addr)?)?))
+    }
+
+    /// Wraps a listener set up elsewhere (say, with `SO_REUSEPORT`).
+    ///
+    /// # Errors
+    ///
+    /// When it cannot be registered.
+    pub fn from_std(listener: std::net::TcpListener) -> io::Result<TcpListener> {
+        listener.set_nonblocking(true)?;
+        Ok(TcpListener(Async::new(mio::net::TcpListener::from_std(listener))?))
+    }
+
+    /// The bound address.
+    ///
+    /// # Errors
+    ///
+    /// The OS's.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.get_ref().local_addr()
+    }
+
+    /// Accepts a connection.
+    ///
+    /// # Errors
+    ///
+    /// The OS's (`EMFILE` when out of fds: the listener stays usable).
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        let (stream, peer) = self.0.read_with(|l| l.accept()).await?;
+        Ok((TcpStream(Async::new(stream)?), peer))
+    }
+}
+
+/// A TCP connection.
+#[derive(Debug)]
+pub struct TcpStream(Async<mio::net::TcpStream>);
+
+impl TcpStream {
+    /// Connects to `addr` without blocking the reactor.
+    ///
+    /// # Errors
+    ///
+    /// `ConnectionRefused`, `TimedOut`, unreachable network, ... as the OS reports them.
+    pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+        let stream = Async::new(mio::net::TcpStream::connect(addr)?)?;
+        loop {
+            // A connect in progress becomes writable when it succeeds *or* fails.
+            stream.writable().await?;
+            if let Some(e) = stream.get_ref().take_error()? {
+                return Err(e);
+            }
+            match stream.get_ref().peer_addr() {
+                Ok(_) => return Ok(TcpStream(stream)),
+                Err(e) if e.kind() == io::ErrorKind::NotConnected => {
+                    // Spurious edge: still connecting.
+                    stream.clear_ready(Direction::Write);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Wraps a connected std stream.
+    ///
+    /// # Errors
+    ///
+    /// When it cannot be registered.
+    pub fn from_std(stream: std::net::TcpStream) -> io::Result<TcpStream> {
+        stream.set_nonblocking(true)?;
+        Ok(TcpStream(Async::new(mio::net::TcpStream::from_std(stream))?))
+    }
+
+    /// The remote address.
+    ///
+    /// # Errors
+    ///
+    /// The OS's.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.0.get_ref().peer_addr()
+    }
+
+    /// The local address.
+    ///
+    /// # Errors
+    ///
+    /// The OS's.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.get_ref().local_addr()
+    }
+
+    /// Shuts down one or both halves.
+    ///
+    /// # Errors
+    ///
+    /// The OS's.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.0.get_ref().shutdown(how)
+    }
+
+    /// Sets `TCP_NODELAY`.
+    ///
+    /// # Errors
+    ///
+    /// The OS's.
+    pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
+        self.0.get_ref().set_nodelay(on)
+    }
+}
+
+/// A UDP socket.
+#[derive(Debug)]
+pub struct UdpSocket(Async<mio::net::UdpSocket>);
+
+impl UdpSocket {
+    /// Binds to `addr`.
+    ///
+    /// # Errors
+    ///
+    /// The OS's.
+    pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
+        Ok(UdpSocket(Async::new(mio::net::UdpSocket::bind(addr)?)?))
+    }
+
+    /// The bound address.
+    ///
+    /// # Errors
+    ///
+    /// The OS's.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.get_ref().local_addr()
+    }
+
+    /// Sets the default peer for `send` and `recv`.
+    ///
+    /// # Errors
+    ///
+    /// The OS's.
+    pub fn connect(&self, addr: SocketAddr) -> io::Result<()> {
+        self.0.get_ref().connect(addr)
+    }
+
+    /// Sends one datagram to `addr`.
+    ///
+    /// # Errors
+    ///
+    /// The OS's.
+    pub async fn send_to(&self, buf: &[u8], addr: SocketAddr) -> io::Result<usize> {
+        self.0.write_with(|s| s.send_to(buf, addr)).await
+    }
+
+    /// Receives one datagram.
+    ///
+    /// # Errors
+    ///
+    /// The OS's.
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.0.read_with(|s| s.recv_from(buf)).await
+    }
+
+    /// Sends to the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// The OS's (`ConnectionRefused` after an ICMP port-unreachable).
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write_with(|s| s.send(buf)).await
+    }
+
+    /// Receives from the connected peer.
+    ///
+    /// # Errors
+    ///
+    /// The OS's.
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read_with(|s| s.recv(buf)).await
+    }
+}
+
+/// A Unix-domain listening socket.
+#[derive(Debug)]
+pub struct UnixListener(Async<mio::net::UnixListener>);
+
+impl UnixListener {
+    /// Binds to `path`.
+    ///
+    /// # Errors
+    ///
+    /// The OS's (the path exists, permission denied).
+    pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
+        Ok(UnixListener(Async::new(mio::net::UnixListener::bind(path)?)?))
+    }
+
+    /// Accepts a connection.
+    ///
+    /// # Errors
+    ///
+    /// The OS's.
+    pub async fn accept(&self) -> io::Result<UnixStream> {
+        let (stream, _addr) = self.0.read_with(|l| l.accept()).await?;
+        Ok(UnixStream(Async::new(stream)?))
+    }
+}
+
+/// A Unix-domain stream.
+#[derive(Debug)]
+pub struct UnixStream(Async<mio::net::UnixStream>);
+
+impl UnixStream {
+    /// Connects to the socket at `path`.
+    ///
+    /// # Errors
+    ///
+    /// `NotFound`, `ConnectionRefused`, ... as the OS reports them.
+    pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
+        let stream = Async::new(mio::net::UnixStream::connect(path)?)?;
+        stream.writable().await?;
+        if let Some(e) = stream.get_ref().take_error()? {
+            return Err(e);
+        }
+        Ok(UnixStream(stream))
+    }
+
+    /// A connected pair.
+    ///
+    /// # Errors
+    ///
+    /// The OS's (out of fds).
+    pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
+        let (a, b) = mio::net::UnixStream::pair()?;
+        Ok((UnixStream(Async::new(a)?), UnixStream(Async::new(b)?)))
+    }
+
+    /// Shuts down one or both halves.
+    ///
+    /// # Errors
+    ///
+    /// The OS's.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.0.get_ref().shutdown(how)
+    }
+}
+
+/// `AsyncRead`/`AsyncWrite` for a stream type and for a shared reference to it (so one task
+/// can read while another writes).
+macro_rules! stream_traits {
+    ($ty:ty) => {
+        impl AsyncRead for $ty {
+            fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+                self.0.poll_op(Direction::Read, cx, |mut s| s.read(buf))
+            }
+        }
+
+        impl AsyncRead for &$ty {
+            fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+                self.0.poll_op(Direction::Read, cx, |mut s| s.read(buf))
+            }
+        }
+
+        impl AsyncWrite for $ty {
+            fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+                self.0.poll_op(Direction::Write, cx, |mut s| s.write(buf))
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(())) // sockets have no user-space buffer
+            }
+
+            fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(self.0.get_ref().shutdown(Shutdown::Write))
+            }
+        }
+
+        impl AsyncWrite for &$ty {
+            fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+                self.0.poll_op(Direction::Write, cx, |mut s| s.write(buf))
+            }
+
+            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(Ok(()))
+            }
+
+            fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                Poll::Ready(self.0.get_ref().shutdown(Shutdown::Write))
+            }
+        }
+
+        impl AsRawFd for $ty {
+            fn as_raw_fd(&self) -> RawFd {
+                self.0.as_raw_fd()
+            }
+        }
+    };
+}
+
+stream_traits!(TcpStream);
+stream_traits!(UnixStream);

@@ -1,0 +1,122 @@
+//! The table of async I/O sources and their readiness.
+
+use std::task::{Context, Poll, Waker};
+
+use mio::Token;
+use slab::Slab;
+
+use crate::Handle;
+
+/// Which way an operation goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    Read,
+    Write,
+}
+
+/// One direction of one source.
+#[derive(Debug, Default)]
+struct Side {
+    /// Set by an edge, cleared by a `WouldBlock`.
+    ready: bool,
+    /// The task waiting for the next edge (one per direction: the last to wait wins).
+    waiter: Option<Waker>,
+}
+
+#[derive(Debug, Default)]
+struct Source {
+    read: Side,
+    write: Side,
+}
+
+impl Source {
+    fn side(&mut self, dir: Direction) -> &mut Side {
+        match dir {
+            Direction::Read => &mut self.read,
+            Direction::Write => &mut self.write,
+        }
+    }
+}
+
+/// All sources of one reactor.
+#[derive(Debug, Default)]
+pub(crate) struct SourceTable {
+    slab: Slab<Source>,
+    /// Sides with a waiter: tasks that an edge will wake, which `block_on` counts as progress.
+    waiting: usize,
+}
+
+/// The mio token of source `key` (odd; watchers' fd entries have even tokens).
+pub(crate) fn token_of(key: u32) -> Token {
+    Token(((key as usize) << 1) | 1)
+}
+
+impl SourceTable {
+    /// A new source, optimistically ready both ways: the first operation is simply tried.
+    pub(crate) fn insert(&mut self) -> u32 {
+        let source = Source { read: Side { ready: true, waiter: None }, write: Side { ready: true, waiter: None } };
+        u32::try_from(self.slab.insert(source)).expect("more than 4 billion sources")
+    }
+
+    pub(crate) fn remove(&mut self, key: u32) {
+        if let Some(s) = self.slab.try_remove(key as usize) {
+            self.waiting -= usize::from(s.read.waiter.is_some()) + usize::from(s.write.waiter.is_some());
+        }
+    }
+
+    /// Ready now, or the waker is stored for the next edge.
+    pub(crate) fn poll_ready(&mut self, key: u32, dir: Direction, cx: &mut Context<'_>) -> Poll<()> {
+        let Some(source) = self.slab.get_mut(key as usize) else { return Poll::Ready(()) };
+        let side = source.side(dir);
+        if side.ready {
+            return Poll::Ready(());
+        }
+        match &mut side.waiter {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            Some(w) => *w = cx.waker().clone(),
+            slot @ None => {
+                *slot = Some(cx.waker().clone());
+                self.waiting += 1;
+            }
+        }
+        Poll::Pending
+    }
+
+    /// The operation hit `WouldBlock`: wait for the next edge.
+    pub(crate) fn clear_ready(&mut self, key: u32, dir: Direction) {
+        if let Some(source) = self.slab.get_mut(key as usize) {
+            source.side(dir).ready = false;
+        }
+    }
+
+    /// An edge arrived for the source behind `token`. Returns the wakers to wake (the caller
+    /// wakes them after releasing the table).
+    fn ready(&mut self, token: Token, readable: bool, writable: bool) -> [Option<Waker>; 2] {
+        let Some(source) = self.slab.get_mut(token.0 >> 1) else { return [None, None] };
+        let mut wake = [None, None];
+        for (slot, (hit, side)) in wake.iter_mut().zip([(readable, &mut source.read), (writable, &mut source.write)]) {
+            if hit {
+                side.ready = true;
+                *slot = side.waiter.take();
+            }
+        }
+        self.waiting -= wake.iter().filter(|w| w.is_some()).count();
+        wake
+    }
+}
+
+/// Phase 1 hands each event with an odd token here.
+pub(crate) fn source_ready(handle: &Handle, token: Token, event: &mio::event::Event) {
+    // Errors and hang-ups make both directions "ready": the next operation reports them.
+    let readable = event.is_readable() || event.is_read_closed() || event.is_error();
+    let writable = event.is_writable() || event.is_write_closed() || event.is_error();
+    let wake = handle.inner.sources.borrow_mut().ready(token, readable, writable);
+    for w in wake.into_iter().flatten() {
+        w.wake();
+    }
+}
+
+/// Sources with a task waiting on them.
+pub(crate) fn waiting_sources(handle: &Handle) -> usize {
+    handle.inner.sources.borrow().waiting
+}

@@ -1,0 +1,271 @@
+//! [`Reactor`]: the owner of the poller, the watcher table, the timer queue and the executor.
+//!
+//! The reactor is single-threaded and everything it owns lives behind one `Rc` ([`Inner`]),
+//! shared with every [`Handle`]. Mutable parts are split over a few `RefCell`s by *who borrows
+//! them when*, so that no borrow is ever held across a user callback or a `poll` of a task:
+//!
+//! - `state`: watchers, timers, fds, signals, tick counters. Borrowed briefly by every API
+//!   call and between callbacks, never during one.
+//! - `tasks` and `run_queue` (in [`Executor`]): touched by wakers, which may fire while
+//!   `state` is borrowed (a task's waker is woken from inside a timer's dispatch).
+//! - `poll` and `events`: borrowed only while blocking in `epoll_wait`.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::io;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use mio::{Events, Poll, Registry, Token};
+
+use crate::executor::Executor;
+use crate::io::SourceTable;
+use crate::sys::signals::SignalPipe;
+use crate::sys::timerfd::TimerFd;
+use crate::timer_queue::TimerQueue;
+use crate::watcher::io::IoTable;
+use crate::watcher::signal::SignalTable;
+use crate::watcher::table::WatcherTable;
+use crate::{Error, Handle, Result};
+
+/// Token of the cross-thread [`mio::Waker`].
+pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
+/// Token of the signal self-pipe.
+pub(crate) const SIGNAL_TOKEN: Token = Token(usize::MAX - 2);
+/// Token of the precision timerfd. (Reserved tokens are odd or even at will: they sit far
+/// above any slab key.)
+pub(crate) const TIMERFD_TOKEN: Token = Token(usize::MAX - 4);
+
+/// How many events one `epoll_wait` may return; more simply wait for the next tick.
+const EVENTS_CAPACITY: usize = 1024;
+
+/// Gives every reactor of the process a distinct id, so a waker can tell whether it is being
+/// woken on its own reactor's thread.
+static NEXT_REACTOR_ID: AtomicUsize = AtomicUsize::new(1);
+
+/// An fd that became ready, waiting for its watchers to run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ready {
+    pub(crate) key: u32,
+    pub(crate) readable: bool,
+    pub(crate) writable: bool,
+}
+
+/// The reactor's mutable state, behind `Inner::state`.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) watchers: WatcherTable,
+    pub(crate) timers: TimerQueue,
+    /// Enabled defers as `(key, stamp)`, in enable order. Entries whose stamp no longer
+    /// matches their watcher are stale (the defer was disabled or cancelled) and skipped.
+    pub(crate) defers: VecDeque<(u32, u64)>,
+    /// Stale entries in `defers`, for compaction under enable/cancel churn.
+    pub(crate) stale_defers: usize,
+    pub(crate) io: IoTable,
+    pub(crate) signals: SignalTable,
+    /// Created on the first signal watcher: a reactor that never watches a signal touches
+    /// no process-wide signal state.
+    pub(crate) signal_pipe: Option<SignalPipe>,
+    /// Set by the poll when the signal pipe is readable.
+    pub(crate) signal_ready: bool,
+    /// Delivered signals not yet dispatched (kept across a tick cut short by a panic).
+    pub(crate) pending_signals: VecDeque<i32>,
+    /// Ready fds not yet dispatched (kept across a tick cut short by a panic).
+    pub(crate) ready: VecDeque<Ready>,
+    /// The precision timer (Linux); `None` where unavailable, which costs precision only.
+    pub(crate) timerfd: Option<TimerFd>,
+    /// The last stamp handed out (defer queue and timer heap entries); 0 means "none".
+    pub(crate) last_stamp: u64,
+    /// Ticks started so far; a watcher enabled in tick `n` fires from tick `n + 1` on.
+    pub(crate) tick: u64,
+    /// The reactor's epoch: deadlines are nanoseconds since then.
+    pub(crate) epoch: Instant,
+    /// The time sampled once per tick, right after the poll (libev's `ev_now`): every timer
+    /// due by then fires in this tick, none due later does.
+    pub(crate) now_ns: u64,
+    /// Set by `stop()`: `run()` returns at the end of the current tick.
+    pub(crate) stop: bool,
+    /// Errors waiting to come out of `run`/`tick`/`block_on` (panics with no error handler,
+    /// failed forks), oldest first.
+    pub(crate) errors: VecDeque<Error>,
+    /// Reused buffer for watcher lists being dispatched (a callback may edit the real list).
+    pub(crate) scratch: Vec<crate::WatcherId>,
+}
+
+impl State {
+    /// A fresh stamp.
+    pub(crate) fn stamp(&mut self) -> u64 {
+        self.last_stamp += 1;
+        self.last_stamp
+    }
+
+    /// Nanoseconds since the epoch, now.
+    pub(crate) fn clock_ns(&self) -> u64 {
+        nanos_since(self.epoch, Instant::now())
+    }
+}
+
+/// Nanoseconds from `epoch` to `t` (0 if `t` is earlier), saturating at `u64::MAX`.
+pub(crate) fn nanos_since(epoch: Instant, t: Instant) -> u64 {
+    u64::try_from(t.saturating_duration_since(epoch).as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Everything a reactor owns, shared by its handles.
+pub(crate) struct Inner {
+    /// Process-unique id (see [`NEXT_REACTOR_ID`]).
+    pub(crate) id: usize,
+    pub(crate) state: RefCell<State>,
+    pub(crate) executor: Executor,
+    /// Async I/O sources (see [`crate::io`]): touched from phase 1 while `state` is borrowed.
+    pub(crate) sources: RefCell<SourceTable>,
+    /// A clone of the poll's registry, so watchers can be registered while the poll itself is
+    /// borrowed for blocking.
+    pub(crate) registry: Registry,
+    pub(crate) poll: RefCell<Poll>,
+    pub(crate) events: RefCell<Events>,
+    /// True while a `tick`, `run` or `block_on` drives this reactor: the re-entrance guard.
+    pub(crate) driving: Cell<bool>,
+    /// Called with each callback panic instead of returning it from `run`.
+    pub(crate) error_handler: RefCell<Option<Box<dyn FnMut(Error)>>>,
+}
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reactor").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+/// A single-threaded event reactor.
+///
+/// `Reactor` owns the watchers and tasks; [`Handle`]s (cheap `Rc` clones, obtained with
+/// [`Reactor::handle`]) reach it from callbacks and tasks. Dropping the `Reactor` cancels every
+/// watcher and drops every task, which also breaks the reference cycles a callback creates when
+/// it captures a handle. The reactor derefs to its handle, so every handle method is available
+/// on it directly.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use ampere_reactor::Reactor;
+///
+/// let reactor = Reactor::new()?;
+/// reactor.delay(Duration::from_millis(1), |handle, _id| {
+///     handle.defer(|_, _| println!("deferred from a timer"));
+/// });
+/// reactor.run()?; // returns once nothing is left to wait for
+/// # Ok::<(), ampere_reactor::Error>(())
+/// ```
+pub struct Reactor {
+    handle: Handle,
+}
+
+impl Reactor {
+    /// Creates a reactor: an epoll instance, a waker for other threads and (on Linux) a
+    /// precision timerfd. No thread is started.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the OS refuses one of those (usually: out of fds).
+    pub fn new() -> Result<Reactor> {
+        let poll = Poll::new()?;
+        let registry = poll.registry().try_clone()?;
+        let id = NEXT_REACTOR_ID.fetch_add(1, Ordering::Relaxed);
+        let executor = Executor::new(&registry, WAKER_TOKEN, id)?;
+        let timerfd = create_timerfd(&registry)?;
+        let state = State {
+            watchers: WatcherTable::default(),
+            timers: TimerQueue::default(),
+            defers: VecDeque::new(),
+            stale_defers: 0,
+            io: IoTable::default(),
+            signals: SignalTable::default(),
+            signal_pipe: None,
+            signal_ready: false,
+            pending_signals: VecDeque::new(),
+            ready: VecDeque::new(),
+            timerfd,
+            last_stamp: 0,
+            tick: 0,
+            epoch: Instant::now(),
+            now_ns: 0,
+            stop: false,
+            errors: VecDeque::new(),
+            scratch: Vec::new(),
+        };
+        let inner = Inner {
+            id,
+            state: RefCell::new(state),
+            executor,
+            sources: RefCell::new(SourceTable::default()),
+            registry,
+            poll: RefCell::new(poll),
+            events: RefCell::new(Events::with_capacity(EVENTS_CAPACITY)),
+            driving: Cell::new(false),
+            error_handler: RefCell::new(None),
+        };
+        Ok(Reactor { handle: Handle { inner: Rc::new(inner) } })
+    }
+
+    /// A handle to this reactor.
+    pub fn handle(&self) -> Handle {
+        self.handle.clone()
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn create_timerfd(registry: &Registry) -> io::Result<Option<TimerFd>> {
+    use std::os::fd::AsRawFd;
+    let tfd = TimerFd::new()?;
+    registry.register(&mut mio::unix::SourceFd(&tfd.as_raw_fd()), TIMERFD_TOKEN, mio::Interest::READABLE)?;
+    Ok(Some(tfd))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn create_timerfd(_registry: &Registry) -> io::Result<Option<TimerFd>> {
+    Ok(None)
+}
+
+impl std::ops::Deref for Reactor {
+    type Target = Handle;
+
+    fn deref(&self) -> &Handle {
+        &self.handle
+    }
+}
+
+impl fmt::Debug for Reactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.handle.inner.fmt(f)
+    }
+}
+
+impl Drop for Reactor {
+    fn drop(&mut self) {
+        self.handle.shutdown();
+    }
+}
+
+impl Handle {
+    /// Cancels every watcher and drops every task. Callbacks and futures are dropped after
+    /// the borrows are released, since their captured values may call back into the reactor.
+    pub(crate) fn shutdown(&self) {
+        let watchers = {
+            let mut st = self.inner.state.borrow_mut();
+            st.defers.clear();
+            st.ready.clear();
+            st.timers = TimerQueue::default();
+            st.watchers.drain()
+        };
+        for w in &watchers {
+            if let crate::watcher::table::Data::Signal { signo } = w.data {
+                crate::sys::signals::unwatch(signo);
+            }
+        }
+        drop(watchers);
+        self.inner.state.borrow_mut().io.clear(&self.inner.registry);
+        self.inner.executor.shutdown();
+    }
+}

@@ -1,0 +1,428 @@
+//! One iteration of the reactor, phase by phase. Read this file first.
+//!
+//! ```text
+//!  run() ──► alive? ──no──► return Ok
+//!             │yes
+//!             ▼
+//!  ┌─ tick ────────────────────────────────────────────────────────────────────┐
+//!  │ 1. poll    compute the timeout (0 if work is queued; else the earliest     │
+//!  │            deadline, via the timerfd), block in epoll_wait, sample `now`,  │
+//!  │            queue ready fds and signals, wake async I/O tasks               │
+//!  │ 2. defers  the defers queued before this tick, FIFO                        │
+//!  │ 3. I/O     level-triggered watchers of each ready fd, then re-arm the fd   │
+//!  │ 4. signals each delivered signal's watchers                                │
+//!  │ 5. timers  every timer due by `now`, in (deadline, arming order)           │
+//!  │ 6. tasks   poll the woken tasks (a bounded batch)                          │
+//!  └───────────────────────────────────────────────────────────────────────────┘
+//!             │
+//!  stop()? ──yes──► return Ok          error with no handler? ──► return Err
+//! ```
+//!
+//! Why this order: defers first, because a defer exists to run "as soon as possible but not
+//! now", and the I/O that the previous tick's callbacks prepared is what they usually wait
+//! for. Timers after I/O, as in Amp, so a timeout checked in a timer sees the data that arrived
+//! in the same wake-up. Tasks last, so that every waker fired by phases 1-5 gets its task polled
+//! within the same tick.
+//!
+//! Two rules hold for every watcher kind:
+//!
+//! - **Nothing fires in the tick it was created or enabled in.** The tick counter advances at
+//!   the poll; a watcher remembers the tick it was enabled in and is only dispatched in later
+//!   ones (for defers and timers the queues give the same guarantee structurally).
+//! - **A panic never leaves work behind.** Each phase pops its work from a queue that lives in
+//!   the reactor's state, one item at a time. When a callback panics and no error handler is
+//!   set, the tick returns the error right after that callback; what it had not done yet is
+//!   still queued and the next tick (with a zero poll timeout) picks it up.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
+
+use crate::current::DrivingGuard;
+use crate::reactor::{Ready, SIGNAL_TOKEN, TIMERFD_TOKEN, WAKER_TOKEN};
+use crate::watch::arm;
+use crate::watcher::callback::Arg;
+use crate::watcher::table::Data;
+use crate::{error::panic_message, Error, Handle, Result, WatcherId};
+
+impl Handle {
+    /// Runs the reactor until nothing keeps it alive, or until [`stop`](Handle::stop).
+    ///
+    /// Alive means: an enabled, referenced watcher, or an unfinished task (tasks are always
+    /// referenced). `run` can be called again after it returns; watchers carry over.
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Reentrant`] when called from inside a callback or task of this reactor.
+    /// - [`Error::CallbackPanicked`], [`Error::TaskFailed`], [`Error::TaskPanicked`] when a
+    ///   callback panicked or a fork failed and no error handler is set. The reactor is
+    ///   consistent; calling `run` again continues where it stopped.
+    /// - [`Error::Io`] if polling fails.
+    pub fn run(&self) -> Result<()> {
+        let _driving = DrivingGuard::enter(self)?;
+        self.inner.state.borrow_mut().stop = false;
+        loop {
+            if let Some(e) = self.inner.state.borrow_mut().errors.pop_front() {
+                return Err(e);
+            }
+            if !self.is_alive() {
+                return Ok(());
+            }
+            self.turn()?;
+            let mut st = self.inner.state.borrow_mut();
+            if st.stop {
+                st.stop = false;
+                return Ok(());
+            }
+        }
+    }
+
+    /// Runs exactly one iteration: polls (blocking until something is due, unless work is
+    /// already queued) and dispatches what is ready. With nothing registered at all it does
+    /// not block.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Handle::run`].
+    pub fn tick(&self) -> Result<()> {
+        let _driving = DrivingGuard::enter(self)?;
+        if let Some(e) = self.inner.state.borrow_mut().errors.pop_front() {
+            return Err(e);
+        }
+        self.turn()
+    }
+
+    /// Makes [`run`](Handle::run) return at the end of the current tick. Outside of `run`, it
+    /// does nothing (each `run` starts afresh).
+    pub fn stop(&self) {
+        self.inner.state.borrow_mut().stop = true;
+    }
+
+    /// Whether `run` would go on: an enabled, referenced watcher or an unfinished task exists.
+    pub fn is_alive(&self) -> bool {
+        self.inner.state.borrow().watchers.alive() > 0 || self.inner.executor.keeps_alive()
+    }
+
+    /// One tick; the caller holds the driving guard.
+    pub(crate) fn turn(&self) -> Result<()> {
+        self.poll_events()?;
+        self.run_defers()?;
+        self.run_io()?;
+        self.run_signals()?;
+        self.run_timers()?;
+        self.inner.executor.run_tasks(self)?;
+        Ok(())
+    }
+
+    /// Phase 1: wait for events, then translate them.
+    fn poll_events(&self) -> Result<()> {
+        let mut poll = self.inner.poll.borrow_mut();
+        let mut events = self.inner.events.borrow_mut();
+        loop {
+            let timeout = self.poll_timeout()?;
+            match poll.poll(&mut events, timeout) {
+                Ok(()) => break,
+                // A signal interrupted the wait: wait again for what is left.
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let mut st = self.inner.state.borrow_mut();
+        st.tick += 1;
+        st.now_ns = st.clock_ns();
+        for event in events.iter() {
+            match event.token() {
+                WAKER_TOKEN | TIMERFD_TOKEN => {}
+                SIGNAL_TOKEN => st.signal_ready = true,
+                token if token.0 & 1 == 0 => st.ready.push_back(Ready {
+                    key: (token.0 >> 1) as u32,
+                    readable: event.is_readable() || event.is_read_closed() || event.is_error(),
+                    writable: event.is_writable() || event.is_write_closed() || event.is_error(),
+                }),
+                token => crate::io::source_ready(self, token, event),
+            }
+        }
+        Ok(())
+    }
+
+    /// How long phase 1 may block. Arms the timerfd for the earliest deadline.
+    fn poll_timeout(&self) -> Result<Option<Duration>> {
+        let mut st = self.inner.state.borrow_mut();
+        let st = &mut *st;
+        let queued = !st.defers.is_empty()
+            || !st.ready.is_empty()
+            || !st.pending_signals.is_empty()
+            || st.signal_ready
+            || st.stop
+            || self.inner.executor.has_runnable();
+        if queued {
+            return Ok(Some(Duration::ZERO));
+        }
+        // Drop tombstones from the top, so a cancelled timer cannot cut the wait short.
+        while let Some(top) = st.timers.peek() {
+            if st.watchers.by_stamp(top.key, top.stamp).is_some() {
+                break;
+            }
+            st.timers.pop(true);
+        }
+        if let Some(top) = st.timers.peek() {
+            let now = st.clock_ns();
+            if top.deadline <= now {
+                return Ok(Some(Duration::ZERO));
+            }
+            let wait = Duration::from_nanos(top.deadline - now);
+            if let Some(tfd) = st.timerfd.as_mut() {
+                tfd.arm(top.deadline, wait)?;
+            }
+            // mio rounds the timeout *up* to whole milliseconds, so even without the
+            // timerfd a timer can only be late, never early.
+            return Ok(Some(wait));
+        }
+        if st.watchers.len() == 0 && !self.inner.executor.has_tasks() {
+            return Ok(Some(Duration::ZERO)); // nothing could ever wake us
+        }
+        Ok(None)
+    }
+
+    /// Phase 2: the defers that were queued when the tick began.
+    fn run_defers(&self) -> Result<()> {
+        let queued = self.inner.state.borrow().defers.len();
+        for _ in 0..queued {
+            let id = {
+                let mut st = self.inner.state.borrow_mut();
+                let Some((key, stamp)) = st.defers.pop_front() else { break };
+                match st.watchers.by_stamp(key, stamp) {
+                    Some(id) => id,
+                    None => {
+                        st.stale_defers -= 1;
+                        continue;
+                    }
+                }
+            };
+            self.dispatch(id, Arg::None)?;
+        }
+        Ok(())
+    }
+
+    /// Phase 3: level-triggered I/O watchers.
+    fn run_io(&self) -> Result<()> {
+        loop {
+            let Some(ready) = self.inner.state.borrow_mut().ready.pop_front() else {
+                return Ok(());
+            };
+            self.dispatch_fd(ready)?;
+        }
+    }
+
+    /// Runs the watchers of one ready fd (readers, then writers, each in creation order) and
+    /// re-arms it so a level that is still there is reported again next tick.
+    fn dispatch_fd(&self, ready: Ready) -> Result<()> {
+        let (fd, ids) = {
+            let mut st = self.inner.state.borrow_mut();
+            let Some(entry) = st.io.get(ready.key) else { return Ok(()) };
+            let fd = entry.fd;
+            let mut ids = std::mem::take(&mut st.scratch);
+            ids.clear();
+            let entry = st.io.get(ready.key).expect("checked above");
+            if ready.readable {
+                ids.extend_from_slice(&entry.readers);
+            }
+            if ready.writable {
+                ids.extend_from_slice(&entry.writers);
+            }
+            (fd, ids)
+        };
+        let mut outcome = Ok(false);
+        for &id in &ids {
+            match self.dispatch(id, Arg::Fd(fd)) {
+                Ok(ran) => outcome = outcome.map(|any| any || ran),
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+        }
+        let rearmed = {
+            let mut st = self.inner.state.borrow_mut();
+            let st = &mut *st;
+            st.scratch = ids;
+            // Re-arm when a callback ran (the level may persist) or the tick is being cut
+            // short (the remaining watchers must see this readiness again).
+            match outcome {
+                Ok(false) => Ok(()),
+                _ => st.io.sync(&self.inner.registry, ready.key, &st.watchers),
+            }
+        };
+        if let Err(e) = rearmed {
+            // The fd was closed while still watched: say so rather than go deaf.
+            let e =
+                std::io::Error::new(e.kind(), format!("fd {fd} can no longer be polled (closed while watched?): {e}"));
+            self.report(Error::Io(e))?;
+        }
+        outcome.map(|_| ())
+    }
+
+    /// Phase 4: signal watchers.
+    fn run_signals(&self) -> Result<()> {
+        {
+            let mut st = self.inner.state.borrow_mut();
+            let st = &mut *st;
+            if std::mem::take(&mut st.signal_ready) {
+                if let Some(pipe) = st.signal_pipe.as_mut() {
+                    let mut delivered = Vec::new();
+                    pipe.drain_into(&mut delivered);
+                    st.pending_signals.extend(delivered);
+                }
+            }
+        }
+        loop {
+            let (signo, ids) = {
+                let mut st = self.inner.state.borrow_mut();
+                let Some(signo) = st.pending_signals.pop_front() else { return Ok(()) };
+                let ids = st.signals.watchers(signo).to_vec();
+                (signo, ids)
+            };
+            for id in ids {
+                self.dispatch(id, Arg::Signo(signo))?;
+            }
+        }
+    }
+
+    /// Phase 5: every timer due by the tick's `now`, earliest first, ties in arming order.
+    fn run_timers(&self) -> Result<()> {
+        let (now, last_old_stamp) = {
+            let st = self.inner.state.borrow();
+            (st.now_ns, st.last_stamp)
+        };
+        let mut too_new = Vec::new();
+        let outcome = loop {
+            let id = {
+                let mut st = self.inner.state.borrow_mut();
+                let st = &mut *st;
+                let Some(top) = st.timers.peek().filter(|e| e.deadline <= now) else { break Ok(()) };
+                let Some(id) = st.watchers.by_stamp(top.key, top.stamp) else {
+                    st.timers.pop(true);
+                    continue;
+                };
+                st.timers.pop(false);
+                if top.stamp > last_old_stamp {
+                    // Armed during this very phase with a deadline that already passed (the
+                    // clock did not move): it belongs to the next tick.
+                    too_new.push(top);
+                    continue;
+                }
+                let w = st.watchers.get_mut(id).expect("live");
+                w.stamp = 0;
+                if let Data::Repeat { interval_ns } = w.data {
+                    // Reschedule before the callback runs, so that the callback sees a
+                    // consistent watcher (it may disable, cancel or re-enable it).
+                    arm(st, id, next_deadline(top.deadline, interval_ns, now));
+                }
+                id
+            };
+            if let Err(e) = self.dispatch(id, Arg::None) {
+                break Err(e);
+            }
+        };
+        if !too_new.is_empty() {
+            let mut st = self.inner.state.borrow_mut();
+            for e in too_new {
+                st.timers.push(e);
+            }
+        }
+        outcome
+    }
+
+    /// Runs watcher `id`'s callback if it is due: live, enabled, and enabled before this tick.
+    /// Returns whether it ran; `Err` when it panicked and the panic is to end the tick.
+    pub(crate) fn dispatch(&self, id: WatcherId, arg: Arg) -> Result<bool> {
+        let (mut callback, once, kind, created_at) = {
+            let mut st = self.inner.state.borrow_mut();
+            let tick = st.tick;
+            let Some(w) = st.watchers.get_mut(id) else { return Ok(false) };
+            if !w.is_enabled() || w.enabled_tick >= tick {
+                return Ok(false);
+            }
+            let (kind, created_at) = (w.kind(), w.created_at);
+            if matches!(w.data, Data::Defer | Data::Delay { .. }) {
+                // One-shot watchers free themselves before running: inside the callback the
+                // id is already dead, so cancelling it is a no-op.
+                let w = st.watchers.remove(id).expect("live");
+                match w.callback {
+                    Some(cb) => (cb, true, kind, created_at),
+                    None => return Ok(false),
+                }
+            } else {
+                match w.callback.take() {
+                    Some(cb) => (cb, false, kind, created_at),
+                    None => return Ok(false), // already running further up the stack
+                }
+            }
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| callback.call(self, id, arg)));
+        if !once {
+            let mut st = self.inner.state.borrow_mut();
+            if let Some(w) = st.watchers.get_mut(id) {
+                w.callback = Some(callback);
+                callback = crate::watcher::Callback::Wake(None);
+            }
+        }
+        drop(callback); // outside any borrow: captures may use the reactor
+        match result {
+            Ok(()) => Ok(true),
+            Err(payload) => {
+                let message = panic_message(&*payload);
+                let err = Error::CallbackPanicked { watcher: id, kind, created_at, message };
+                self.report(err).map(|()| true)
+            }
+        }
+    }
+
+    /// Hands an error to the error handler (and goes on), or queues it to come out of
+    /// `run`/`tick` (and ends the tick).
+    pub(crate) fn report(&self, err: Error) -> Result<()> {
+        let handler = self.inner.error_handler.borrow_mut().take();
+        match handler {
+            Some(mut handler) => {
+                handler(err);
+                let mut slot = self.inner.error_handler.borrow_mut();
+                if slot.is_none() {
+                    *slot = Some(handler);
+                }
+                Ok(())
+            }
+            None => Err(err),
+        }
+    }
+}
+
+/// A repeat's next deadline after firing for `deadline` at tick time `now`: one interval
+/// later, or, when that is already past (a slow callback, a long block), the first multiple
+/// of the interval after `now`, so missed periods are skipped rather than burst. `None` when
+/// it overflows (never fires again).
+pub(crate) fn next_deadline(deadline: u64, interval: u64, now: u64) -> Option<u64> {
+    if interval == 0 {
+        // Once per tick: due at the next tick's `now`, which is later than this one's.
+        return now.checked_add(1);
+    }
+    let next = deadline.checked_add(interval)?;
+    if next > now {
+        return Some(next);
+    }
+    let missed = (now - deadline) / interval;
+    deadline.checked_add(interval.checked_mul(missed + 1)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_deadline;
+
+    #[test]
+    fn next_deadline_is_drift_free_and_skips_missed_periods() {
+        assert_eq!(next_deadline(100, 10, 100), Some(110), "on time: one period later");
+        assert_eq!(next_deadline(100, 10, 105), Some(110), "late by less than a period");
+        assert_eq!(next_deadline(100, 10, 110), Some(120), "exactly one period late: skip it");
+        assert_eq!(next_deadline(100, 10, 137), Some(140), "missed periods are skipped");
+        assert_eq!(next_deadline(100, 0, 137), Some(138), "zero interval: next tick");
+        assert_eq!(next_deadline(u64::MAX - 1, 10, 0), None, "overflow means never");
+    }
+}

@@ -1,0 +1,216 @@
+//! Time as futures: [`sleep`], [`sleep_until`] and the drift-free [`interval`].
+//!
+//! A [`Sleep`] is a delay watcher whose action is waking a task, armed on first poll and
+//! cancelled on drop: dropping a sleep (say, the losing side of a timeout) frees its timer at
+//! once. It keeps `run()` alive while armed, like any referenced timer.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use crate::reactor::nanos_since;
+use crate::tick::next_deadline;
+use crate::watch::{arm, saturating_ns};
+use crate::watcher::table::{Data, Watcher};
+use crate::watcher::Callback;
+use crate::{Handle, WatcherId};
+
+/// Waits until `duration` has passed. See [`Sleep`].
+#[track_caller]
+pub fn sleep(duration: Duration) -> Sleep {
+    let deadline = Instant::now().checked_add(duration);
+    Sleep { deadline, timer: None, created_at: Location::caller() }
+}
+
+/// Waits until `deadline`. See [`Sleep`].
+#[track_caller]
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep { deadline: Some(deadline), timer: None, created_at: Location::caller() }
+}
+
+/// A future that completes at a deadline: never before it.
+///
+/// It binds to the reactor that first polls it. A duration too large to represent never
+/// completes.
+///
+/// # Panics
+///
+/// Polling it on a thread whose reactor is gone (thread teardown) panics.
+#[must_use = "futures do nothing unless you .await or poll them"]
+pub struct Sleep {
+    /// `None`: never.
+    deadline: Option<Instant>,
+    /// The timer, once armed.
+    timer: Option<(Handle, WatcherId)>,
+    created_at: &'static Location<'static>,
+}
+
+impl Sleep {
+    /// When it completes (`None`: never).
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// Moves the deadline; the timer is re-armed on the next poll.
+    pub fn reset(&mut self, deadline: Instant) {
+        self.cancel();
+        self.deadline = Some(deadline);
+    }
+
+    fn cancel(&mut self) {
+        if let Some((h, id)) = self.timer.take() {
+            h.cancel(id);
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(deadline) = self.deadline {
+            if Instant::now() >= deadline {
+                self.cancel();
+                return Poll::Ready(());
+            }
+        }
+        match &self.timer {
+            Some((h, id)) if h.set_timer_waker(*id, cx.waker()) => {}
+            _ => {
+                let h = Handle::current().expect("Sleep polled after the thread's reactor was destroyed");
+                let id = h.insert_wake_at(self.deadline, cx.waker().clone(), self.created_at);
+                self.timer = Some((h, id));
+            }
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+impl fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sleep").field("deadline", &self.deadline).finish_non_exhaustive()
+    }
+}
+
+impl Handle {
+    /// A delay watcher at an absolute deadline whose action is waking `waker`.
+    pub(crate) fn insert_wake_at(
+        &self,
+        deadline: Option<Instant>,
+        waker: Waker,
+        created_at: &'static Location<'static>,
+    ) -> WatcherId {
+        let watcher = Watcher::new(Data::Delay { after_ns: 0 }, Callback::Wake(Some(waker)), created_at);
+        let id = self.insert(watcher, false, true, None).expect("a timer has no failure mode");
+        let mut st = self.inner.state.borrow_mut();
+        let tick = st.tick;
+        st.watchers.set_enabled(id, true, tick);
+        let deadline_ns = deadline.map(|d| nanos_since(st.epoch, d));
+        if let Some(d) = deadline {
+            // What a re-enable would restart: the time left now.
+            let left = saturating_ns(d.saturating_duration_since(Instant::now()));
+            st.watchers.get_mut(id).expect("live").data = Data::Delay { after_ns: left };
+        }
+        arm(&mut st, id, deadline_ns);
+        id
+    }
+
+    /// Updates the waker of a wake timer. Returns false if the timer is gone (it fired).
+    pub(crate) fn set_timer_waker(&self, id: WatcherId, waker: &Waker) -> bool {
+        let mut st = self.inner.state.borrow_mut();
+        match st.watchers.get_mut(id).and_then(|w| w.callback.as_mut()) {
+            Some(Callback::Wake(slot)) => {
+                if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
+                    *slot = Some(waker.clone());
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A drift-free periodic timer: ticks at `start + n * period`. See [`Interval`].
+#[track_caller]
+pub fn interval(period: Duration) -> Interval {
+    let start = Instant::now();
+    Interval { start, period_ns: saturating_ns(period), next_ns: saturating_ns(period), sleep: None }
+}
+
+/// A stream of ticks, one per period, on the same rule as [`Handle::repeat`]: each deadline
+/// is the previous one plus the period (no drift), and if the consumer falls behind by whole
+/// periods, the missed ticks are skipped rather than delivered in a burst. The first tick
+/// comes one period after creation.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// let reactor = ampere_reactor::Reactor::new()?;
+/// reactor.block_on(async {
+///     let start = Instant::now();
+///     let mut every = ampere_reactor::interval(Duration::from_millis(2));
+///     for n in 1..=3 {
+///         every.tick().await;
+///         assert!(start.elapsed() >= Duration::from_millis(2 * n));
+///     }
+/// })?;
+/// # Ok::<(), ampere_reactor::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Interval {
+    start: Instant,
+    period_ns: u64,
+    /// The next deadline, in nanoseconds since `start`.
+    next_ns: u64,
+    sleep: Option<Sleep>,
+}
+
+impl Interval {
+    /// Waits for the next tick and returns its scheduled time.
+    pub fn tick(&mut self) -> Tick<'_> {
+        Tick { interval: self }
+    }
+
+    /// [`Interval::tick`] as a poll function, for hand-written futures.
+    pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
+        let at = self.start.checked_add(Duration::from_nanos(self.next_ns));
+        let sleep = self.sleep.get_or_insert_with(|| match at {
+            Some(at) => sleep_until(at),
+            None => sleep(Duration::MAX),
+        });
+        if Pin::new(sleep).poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        self.sleep = None;
+        let now = nanos_since(self.start, Instant::now());
+        let due = self.next_ns;
+        self.next_ns = next_deadline(due, self.period_ns, now).unwrap_or(u64::MAX);
+        Poll::Ready(self.start + Duration::from_nanos(due))
+    }
+}
+
+/// The future of [`Interval::tick`].
+#[must_use = "futures do nothing unless you .await or poll them"]
+#[derive(Debug)]
+pub struct Tick<'a> {
+    interval: &'a mut Interval,
+}
+
+impl Future for Tick<'_> {
+    type Output = Instant;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Instant> {
+        self.interval.poll_tick(cx)
+    }
+}

@@ -1,0 +1,87 @@
+//! Watchers: what they are, how they are named, and the states they move through.
+//!
+//! # Anatomy of a watcher
+//!
+//! A watcher is a callback plus the condition that fires it (a tick boundary, a deadline, an
+//! fd's readiness, a signal). It lives in one slab slot of the reactor's [`table`] and is
+//! named by a [`WatcherId`]: the slot key plus a generation number that no other watcher of
+//! this reactor will ever carry, so a stale id can never reach a reused slot.
+//!
+//! # Watcher states
+//!
+//! | state | meaning | left by |
+//! | --- | --- | --- |
+//! | enabled | its condition is watched; it fires from the **next** tick on | `disable`, `cancel`, a defer or delay firing |
+//! | disabled | kept with its callback, nothing is watched; takes effect at once (a callback already due this tick is skipped) | `enable`, `cancel` |
+//! | pending | enabled and due in the current tick (queued defer, expired timer, ready fd) | running, or `disable` / `cancel` first |
+//! | cancelled | gone: slot freed, callback dropped, id invalid forever | (terminal) |
+//!
+//! Orthogonal to these, a watcher is **referenced** (the default: an enabled, referenced
+//! watcher keeps `run()` going) or **unreferenced** (it fires, but does not keep `run()` alive).
+//! Defers and delays cancel themselves just *before* their callback runs, so from inside its own
+//! callback a one-shot watcher is already invalid and `cancel` of it is a harmless no-op.
+
+pub(crate) mod callback;
+pub(crate) mod io;
+pub(crate) mod signal;
+pub(crate) mod table;
+
+pub(crate) use callback::Callback;
+
+use std::fmt;
+
+/// The name of a watcher: a slab key and a generation.
+///
+/// Ids are cheap to copy and compare. An id outlives its watcher harmlessly: every operation on
+/// a cancelled or finished watcher's id is either a no-op (`disable`, `unreference`, `cancel`)
+/// or a typed [`Error::InvalidWatcher`](crate::Error::InvalidWatcher) (`enable`, `reference`).
+///
+/// # Implementation notes
+///
+/// The generation comes from a 64-bit counter of the reactor, bumped at every creation. It
+/// would take centuries of creating a watcher every nanosecond to wrap, so unlike a per-slot
+/// 32-bit counter it can never alias a reused slot.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WatcherId {
+    pub(crate) key: u32,
+    pub(crate) generation: u64,
+}
+
+impl fmt::Debug for WatcherId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WatcherId({}v{})", self.key, self.generation)
+    }
+}
+
+/// What fires a watcher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WatcherKind {
+    /// Runs once, in the next tick (Amp's `immediately`/`defer`).
+    Defer,
+    /// Runs once, after a delay (Amp's `once`/`delay`). Also used by [`sleep`](crate::sleep).
+    Delay,
+    /// Runs every interval, drift-free (Amp's `repeat`).
+    Repeat,
+    /// Runs every tick while its fd is readable (level-triggered).
+    Readable,
+    /// Runs every tick while its fd is writable (level-triggered).
+    Writable,
+    /// Runs once per delivery of its signal.
+    Signal,
+}
+
+impl WatcherKind {
+    /// All kinds, in the order introspection reports them.
+    pub const ALL: [WatcherKind; 6] = [
+        WatcherKind::Defer,
+        WatcherKind::Delay,
+        WatcherKind::Repeat,
+        WatcherKind::Readable,
+        WatcherKind::Writable,
+        WatcherKind::Signal,
+    ];
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+}

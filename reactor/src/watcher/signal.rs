@@ -1,0 +1,37 @@
+//! Signal watchers: a fan-out from signal numbers to the watchers of each.
+//!
+//! Deliveries arrive through the reactor's self-pipe ([`crate::sys::signals::SignalPipe`]);
+//! this table only says who to call. Enabling and disabling a signal watcher touches no process
+//! state: the process-wide handler stays installed while any watcher of that signal exists in
+//! any reactor of the process.
+
+use super::WatcherId;
+
+/// Watchers per signal number.
+#[derive(Debug, Default)]
+pub(crate) struct SignalTable {
+    /// Index: signal number. Each list is in creation order, the order watchers fire in.
+    by_signo: Vec<Vec<WatcherId>>,
+}
+
+impl SignalTable {
+    pub(crate) fn attach(&mut self, signo: i32, id: WatcherId) {
+        let i = signo as usize;
+        if self.by_signo.len() <= i {
+            self.by_signo.resize_with(i + 1, Vec::new);
+        }
+        self.by_signo[i].push(id);
+    }
+
+    /// Returns whether `id` was the last watcher of `signo` in this reactor.
+    pub(crate) fn detach(&mut self, signo: i32, id: WatcherId) -> bool {
+        let list = &mut self.by_signo[signo as usize];
+        list.retain(|w| *w != id);
+        list.is_empty()
+    }
+
+    /// The watchers of `signo`, in firing order.
+    pub(crate) fn watchers(&self, signo: i32) -> &[WatcherId] {
+        self.by_signo.get(signo as usize).map_or(&[], |v| v.as_slice())
+    }
+}

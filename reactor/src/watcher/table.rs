@@ -1,0 +1,309 @@
+//! The watcher table: a slab of watchers, addressed by generational ids.
+//!
+//! The table is the only place that knows whether an id is still live, and the only place that
+//! flips the enabled and referenced flags, so it can keep the keep-alive count exact without a
+//! scan: `run()` asks [`WatcherTable::alive`] once per tick.
+
+use std::panic::Location;
+
+use slab::Slab;
+
+use super::{Callback, WatcherId, WatcherKind};
+
+/// Kind-specific data of a watcher.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Data {
+    Defer,
+    /// `after_ns`: the full delay, restarted when the timer is re-enabled.
+    Delay {
+        after_ns: u64,
+    },
+    /// `interval`: the period; the first delay is only used at creation.
+    Repeat {
+        interval_ns: u64,
+    },
+    /// `fd_key`: the fd's entry in the I/O table; `writable` picks the direction.
+    Io {
+        fd_key: u32,
+        fd: i32,
+        writable: bool,
+    },
+    Signal {
+        signo: i32,
+    },
+}
+
+impl Data {
+    pub(crate) fn kind(&self) -> WatcherKind {
+        match self {
+            Data::Defer => WatcherKind::Defer,
+            Data::Delay { .. } => WatcherKind::Delay,
+            Data::Repeat { .. } => WatcherKind::Repeat,
+            Data::Io { writable: false, .. } => WatcherKind::Readable,
+            Data::Io { writable: true, .. } => WatcherKind::Writable,
+            Data::Signal { .. } => WatcherKind::Signal,
+        }
+    }
+}
+
+/// One watcher.
+#[derive(Debug)]
+pub(crate) struct Watcher {
+    /// Unique within the reactor; half of the id.
+    pub(crate) generation: u64,
+    pub(crate) data: Data,
+    /// Only [`WatcherTable::set_enabled`] writes it (the keep-alive count depends on it).
+    enabled: bool,
+    /// Only [`WatcherTable::set_referenced`] writes it.
+    referenced: bool,
+    /// The tick in which the watcher was last enabled. It may fire only in a *later* tick,
+    /// which is how "nothing fires in the tick it was created or enabled" is enforced for
+    /// every kind with one comparison.
+    pub(crate) enabled_tick: u64,
+    /// The stamp of this watcher's live entry in the defer queue or the timer heap; 0 when it
+    /// has none. Queue entries carry the stamp too, and an entry whose stamp differs from its
+    /// watcher's is a tombstone, even if the slot was reused by another watcher meanwhile.
+    pub(crate) stamp: u64,
+    /// `None` only while the callback runs (it is taken out so it can borrow the reactor).
+    pub(crate) callback: Option<Callback>,
+    /// Where the user created it: reported by introspection and in panic errors.
+    pub(crate) created_at: &'static Location<'static>,
+}
+
+impl Watcher {
+    /// A new watcher, not yet in any table.
+    pub(crate) fn new(data: Data, callback: Callback, created_at: &'static Location<'static>) -> Watcher {
+        Watcher {
+            generation: 0,
+            data,
+            enabled: false,
+            referenced: false,
+            enabled_tick: 0,
+            stamp: 0,
+            callback: Some(callback),
+            created_at,
+        }
+    }
+
+    pub(crate) fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    pub(crate) fn is_referenced(&self) -> bool {
+        self.referenced
+    }
+
+    pub(crate) fn kind(&self) -> WatcherKind {
+        self.data.kind()
+    }
+}
+
+/// The slab of watchers plus the counters derived from their flags.
+#[derive(Debug, Default)]
+pub(crate) struct WatcherTable {
+    slab: Slab<Watcher>,
+    /// The last generation handed out; 0 is never used.
+    last_generation: u64,
+    /// Watchers that are enabled and referenced: while non-zero, `run()` goes on.
+    alive: usize,
+    /// Enabled watchers per kind (indexed by [`WatcherKind::index`]).
+    enabled_by_kind: [usize; 6],
+}
+
+impl WatcherTable {
+    /// Stores a watcher (disabled and unreferenced; the caller sets the flags) and names it.
+    pub(crate) fn insert(&mut self, mut watcher: Watcher) -> WatcherId {
+        self.last_generation += 1;
+        watcher.generation = self.last_generation;
+        let key = self.slab.insert(watcher);
+        let key = u32::try_from(key).expect("more than 4 billion live watchers");
+        WatcherId { key, generation: self.last_generation }
+    }
+
+    pub(crate) fn get(&self, id: WatcherId) -> Option<&Watcher> {
+        self.slab.get(id.key as usize).filter(|w| w.generation == id.generation)
+    }
+
+    pub(crate) fn get_mut(&mut self, id: WatcherId) -> Option<&mut Watcher> {
+        self.slab.get_mut(id.key as usize).filter(|w| w.generation == id.generation)
+    }
+
+    /// The watcher in slot `key` whose queue entry has `stamp`: how queues validate entries
+    /// that carry a key and a stamp instead of a full id.
+    pub(crate) fn by_stamp(&self, key: u32, stamp: u64) -> Option<WatcherId> {
+        self.slab
+            .get(key as usize)
+            .filter(|w| w.stamp == stamp && stamp != 0)
+            .map(|w| WatcherId { key, generation: w.generation })
+    }
+
+    /// Removes a watcher, keeping the counters exact. `None` for a stale id.
+    pub(crate) fn remove(&mut self, id: WatcherId) -> Option<Watcher> {
+        self.get(id)?;
+        self.set_enabled(id, false, 0);
+        self.set_referenced(id, false);
+        Some(self.slab.remove(id.key as usize))
+    }
+
+    /// Sets the enabled flag, recording `tick` as the enabling tick. Returns whether it changed.
+    pub(crate) fn set_enabled(&mut self, id: WatcherId, enabled: bool, tick: u64) -> bool {
+        let Some(w) = self.slab.get_mut(id.key as usize).filter(|w| w.generation == id.generation) else {
+            return false;
+        };
+        if w.enabled == enabled {
+            return false;
+        }
+        w.enabled = enabled;
+        let kind = w.data.kind().index();
+        if enabled {
+            w.enabled_tick = tick;
+            self.enabled_by_kind[kind] += 1;
+        } else {
+            self.enabled_by_kind[kind] -= 1;
+        }
+        if w.referenced {
+            if enabled {
+                self.alive += 1;
+            } else {
+                self.alive -= 1;
+            }
+        }
+        true
+    }
+
+    /// Sets the referenced flag. Returns whether it changed.
+    pub(crate) fn set_referenced(&mut self, id: WatcherId, referenced: bool) -> bool {
+        let Some(w) = self.slab.get_mut(id.key as usize).filter(|w| w.generation == id.generation) else {
+            return false;
+        };
+        if w.referenced == referenced {
+            return false;
+        }
+        w.referenced = referenced;
+        if w.enabled {
+            if referenced {
+                self.alive += 1;
+            } else {
+                self.alive -= 1;
+            }
+        }
+        true
+    }
+
+    /// Enabled, referenced watchers: what keeps `run()` going.
+    pub(crate) fn alive(&self) -> usize {
+        self.alive
+    }
+
+    /// Enabled watchers of one kind.
+    #[cfg(test)]
+    pub(crate) fn enabled_of(&self, kind: WatcherKind) -> usize {
+        self.enabled_by_kind[kind.index()]
+    }
+
+    /// All live watchers.
+    pub(crate) fn len(&self) -> usize {
+        self.slab.len()
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (WatcherId, &Watcher)> + '_ {
+        self.slab.iter().map(|(key, w)| (WatcherId { key: key as u32, generation: w.generation }, w))
+    }
+
+    /// Empties the table, handing the watchers back so the caller can drop their callbacks
+    /// *after* releasing its borrow of the reactor (a callback's captures may use it).
+    pub(crate) fn drain(&mut self) -> Vec<Watcher> {
+        self.alive = 0;
+        self.enabled_by_kind = [0; 6];
+        self.slab.drain().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn watcher(data: Data) -> Watcher {
+        Watcher::new(data, Callback::Wake(None), Location::caller())
+    }
+
+    #[test]
+    fn stale_id_never_reaches_a_reused_slot() {
+        let mut t = WatcherTable::default();
+        let a = t.insert(watcher(Data::Defer));
+        assert!(t.remove(a).is_some());
+        let b = t.insert(watcher(Data::Defer));
+        assert_eq!(a.key, b.key, "the slot is reused");
+        assert!(t.get(a).is_none());
+        assert!(t.remove(a).is_none());
+        assert!(t.get(b).is_some());
+    }
+
+    #[test]
+    fn alive_counts_enabled_and_referenced_only() {
+        let mut t = WatcherTable::default();
+        let a = t.insert(watcher(Data::Defer));
+        assert_eq!(t.alive(), 0);
+        t.set_enabled(a, true, 1);
+        assert_eq!(t.alive(), 0, "enabled but unreferenced");
+        t.set_referenced(a, true);
+        assert_eq!(t.alive(), 1);
+        t.set_enabled(a, false, 1);
+        assert_eq!(t.alive(), 0);
+        t.set_enabled(a, true, 1);
+        t.remove(a);
+        assert_eq!(t.alive(), 0);
+        assert_eq!(t.enabled_of(WatcherKind::Defer), 0);
+    }
+
+    /// A seeded random walk of inserts, removes and flag flips against a `HashMap` model.
+    #[test]
+    fn randomized_against_a_model() {
+        let mut rng = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let mut t = WatcherTable::default();
+        let mut model: HashMap<WatcherId, (bool, bool)> = HashMap::new();
+        let mut dead: Vec<WatcherId> = Vec::new();
+        for _ in 0..20_000 {
+            let ids: Vec<WatcherId> = model.keys().copied().collect();
+            let pick = |n: u64| ids[(n as usize) % ids.len()];
+            match next() % 5 {
+                0 | 1 => {
+                    let id = t.insert(watcher(Data::Delay { after_ns: 0 }));
+                    assert!(model.insert(id, (false, false)).is_none(), "ids are unique");
+                }
+                2 if !ids.is_empty() => {
+                    let id = pick(next());
+                    assert!(t.remove(id).is_some());
+                    model.remove(&id);
+                    dead.push(id);
+                }
+                3 if !ids.is_empty() => {
+                    let id = pick(next());
+                    let on = next() % 2 == 0;
+                    t.set_enabled(id, on, 0);
+                    model.get_mut(&id).unwrap().0 = on;
+                }
+                4 if !ids.is_empty() => {
+                    let id = pick(next());
+                    let on = next() % 2 == 0;
+                    t.set_referenced(id, on);
+                    model.get_mut(&id).unwrap().1 = on;
+                }
+                _ => {}
+            }
+            if let Some(&id) = dead.last() {
+                assert!(t.get(id).is_none(), "a removed id stays invalid");
+            }
+            assert_eq!(t.len(), model.len());
+            assert_eq!(t.alive(), model.values().filter(|(e, r)| *e && *r).count());
+            assert_eq!(t.enabled_of(WatcherKind::Delay), model.values().filter(|(e, _)| *e).count());
+        }
+    }
+}
