@@ -85,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "slept 2 ms"
     });
     say(start, format!("task says: {}", reactor.block_on(task)??));
-    let _ = reactor.fork(async { Err::<(), _>("a fork failed") });
+    reactor.fork(async { Err::<(), _>("a fork failed") });
     match reactor.run() {
         Err(e) => say(start, format!("run() returned the fork's error: {e}")),
         Ok(()) => say(start, "unexpected: the fork error was lost"),

@@ -112,6 +112,9 @@ pub(crate) fn nanos_since(epoch: Instant, t: Instant) -> u64 {
     u64::try_from(t.saturating_duration_since(epoch).as_nanos()).unwrap_or(u64::MAX)
 }
 
+/// What `set_error_handler` installs.
+pub(crate) type ErrorHandler = Box<dyn FnMut(Error)>;
+
 /// Everything a reactor owns, shared by its handles.
 pub(crate) struct Inner {
     /// Process-unique id (see [`NEXT_REACTOR_ID`]).
@@ -128,7 +131,7 @@ pub(crate) struct Inner {
     /// True while a `tick`, `run` or `block_on` drives this reactor: the re-entrance guard.
     pub(crate) driving: Cell<bool>,
     /// Called with each callback panic instead of returning it from `run`.
-    pub(crate) error_handler: RefCell<Option<Box<dyn FnMut(Error)>>>,
+    pub(crate) error_handler: RefCell<Option<ErrorHandler>>,
 }
 
 impl fmt::Debug for Inner {

@@ -18,9 +18,6 @@ pub enum JoinError {
     Panicked(String),
     /// The task was aborted, or its reactor was dropped first.
     Aborted,
-    /// The task was a fork that returned an error (the error itself came out of `run`); its
-    /// message.
-    Failed(String),
 }
 
 impl fmt::Display for JoinError {
@@ -28,7 +25,6 @@ impl fmt::Display for JoinError {
         match self {
             JoinError::Panicked(m) => write!(f, "task panicked: {m}"),
             JoinError::Aborted => f.write_str("task was aborted"),
-            JoinError::Failed(m) => write!(f, "fork failed: {m}"),
         }
     }
 }

@@ -5,7 +5,8 @@ use std::future::Future;
 use std::panic::Location;
 use std::rc::Rc;
 
-use super::join::{JoinError, JoinHandle, JoinState};
+use super::join::{JoinHandle, JoinState};
+use super::TaskId;
 use crate::{Handle, Result};
 
 /// The error type a fork may return: anything that converts into a boxed error
@@ -44,41 +45,42 @@ impl Handle {
     /// [`run`](Handle::run) or [`block_on`](Handle::block_on) as
     /// [`Error::TaskFailed`](crate::Error::TaskFailed) /
     /// [`Error::TaskPanicked`](crate::Error::TaskPanicked), naming the task and where it was
-    /// forked, unless an error handler takes it. The handle resolves to `Ok(())`, or to
-    /// [`JoinError::Failed`] with the error's message.
+    /// forked, unless an error handler takes it. Like `callFork`, it is fire-and-forget:
+    /// the returned id can [`abort`](Handle::abort) it, nothing awaits it.
     ///
     /// # Examples
     ///
     /// ```
     /// let reactor = ampere_reactor::Reactor::new()?;
-    /// let _ = reactor.fork(async { Err::<(), _>("the disk is full") });
+    /// reactor.fork(async { Err::<(), _>("the disk is full") });
     /// let err = reactor.run().unwrap_err();
     /// assert!(err.to_string().contains("the disk is full"));
     /// # Ok::<(), ampere_reactor::Error>(())
     /// ```
     #[track_caller]
-    pub fn fork<F, E>(&self, future: F) -> JoinHandle<()>
+    pub fn fork<F, E>(&self, future: F) -> TaskId
     where
         F: Future<Output = std::result::Result<(), E>> + 'static,
         E: Into<BoxError>,
     {
-        let state = JoinState::new();
-        let out = Rc::clone(&state);
-        let body = async move {
-            match future.await {
-                Ok(()) => {
-                    out.complete(Ok(()));
-                    None
-                }
-                Err(e) => {
-                    let e: BoxError = e.into();
-                    out.complete(Err(JoinError::Failed(e.to_string())));
-                    Some(e)
-                }
-            }
-        };
-        let task = self.inner.executor.insert(Box::pin(body), state.clone(), true, Location::caller());
-        JoinHandle { state, task, reactor: Rc::downgrade(&self.inner) }
+        self.insert_fork(future, Location::caller())
+    }
+
+    fn insert_fork<F, E>(&self, future: F, spawned_at: &'static Location<'static>) -> TaskId
+    where
+        F: Future<Output = std::result::Result<(), E>> + 'static,
+        E: Into<BoxError>,
+    {
+        // Nobody awaits a fork: its join state only records the outcome for the task table.
+        let state = JoinState::<()>::new();
+        let body = async move { future.await.err().map(Into::into) };
+        self.inner.executor.insert(Box::pin(body), state, true, spawned_at)
+    }
+
+    /// Aborts task `id`: its future is dropped now, releasing its watchers and timers. Returns
+    /// whether it was still running. See [`JoinHandle::abort`].
+    pub fn abort(&self, id: TaskId) -> bool {
+        self.inner.executor.abort(id)
     }
 
     /// Forks `future` on the next tick (MadelineProto's `callForkDefer`): it is spawned by a
@@ -89,22 +91,10 @@ impl Handle {
         F: Future<Output = std::result::Result<(), E>> + 'static,
         E: Into<BoxError>,
     {
+        // Keep the caller's location: the error should name where the fork was written.
         let location = Location::caller();
         self.defer(move |h, _| {
-            // Keep the caller's location: the error should name where the fork was written.
-            let state = JoinState::<()>::new();
-            let out = Rc::clone(&state);
-            let body = async move {
-                match future.await {
-                    Ok(()) => None,
-                    Err(e) => {
-                        let e: BoxError = e.into();
-                        out.complete(Err(JoinError::Failed(e.to_string())));
-                        Some(e)
-                    }
-                }
-            };
-            h.inner.executor.insert(Box::pin(body), state, true, location);
+            h.insert_fork(future, location);
         });
     }
 }
@@ -129,7 +119,7 @@ where
 ///
 /// As for [`Handle::current`].
 #[track_caller]
-pub fn fork<F, E>(future: F) -> Result<JoinHandle<()>>
+pub fn fork<F, E>(future: F) -> Result<TaskId>
 where
     F: Future<Output = std::result::Result<(), E>> + 'static,
     E: Into<BoxError>,

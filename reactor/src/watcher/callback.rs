@@ -7,6 +7,15 @@ use std::task::Waker;
 use super::WatcherId;
 use crate::Handle;
 
+/// A one-shot callback (defer, delay).
+pub(crate) type OnceFn = Box<dyn FnOnce(&Handle, WatcherId)>;
+/// A repeat's callback.
+pub(crate) type RepeatFn = Box<dyn FnMut(&Handle, WatcherId)>;
+/// An I/O watcher's callback: also gets the fd.
+pub(crate) type IoFn = Box<dyn FnMut(&Handle, WatcherId, RawFd)>;
+/// A signal watcher's callback: also gets the signal number.
+pub(crate) type SignalFn = Box<dyn FnMut(&Handle, WatcherId, i32)>;
+
 /// A watcher's callback.
 ///
 /// One-shot watchers (defer, delay) hold an `FnOnce`, so users can move values into them; the
@@ -14,13 +23,13 @@ use crate::Handle;
 /// the reactor freely) and put back afterwards if the watcher still exists.
 pub(crate) enum Callback {
     /// Defer and delay. `None` once called.
-    Once(Option<Box<dyn FnOnce(&Handle, WatcherId)>>),
+    Once(Option<OnceFn>),
     /// Repeat.
-    Repeat(Box<dyn FnMut(&Handle, WatcherId)>),
+    Repeat(RepeatFn),
     /// Readable and writable: also gets the fd.
-    Io(Box<dyn FnMut(&Handle, WatcherId, RawFd)>),
+    Io(IoFn),
     /// Signal: also gets the signal number.
-    Signal(Box<dyn FnMut(&Handle, WatcherId, i32)>),
+    Signal(SignalFn),
     /// A delay whose action is waking a task: what [`Sleep`](crate::Sleep) uses, so a sleep
     /// costs no closure allocation.
     Wake(Option<Waker>),
