@@ -27,6 +27,8 @@ pub struct ReactorInfo {
     pub timer_heap_len: usize,
     /// fds with at least one I/O watcher.
     pub watched_fds: usize,
+    /// Ticks run so far: a reactor that should be idle and whose count climbs is spinning.
+    pub ticks: u64,
 }
 
 impl ReactorInfo {
@@ -81,6 +83,7 @@ impl Handle {
             tasks: self.inner.executor.task_count(),
             timer_heap_len: st.timers.len(),
             watched_fds: st.io.len(),
+            ticks: st.tick,
             ..ReactorInfo::default()
         };
         for (_, w) in st.watchers.iter() {
