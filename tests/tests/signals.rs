@@ -86,6 +86,44 @@ fn cancelling_the_last_watcher_restores_the_default_action() {
     assert_eq!(status.signal(), Some(libc::SIGTERM), "the child died of SIGTERM: {status:?}");
 }
 
+fn signal_stream_delivers_to_a_task() {
+    let reactor = Reactor::new().unwrap();
+    let got = reactor
+        .block_on(async {
+            let mut usr1 = ampere_reactor::signal(libc::SIGUSR1).unwrap();
+            raise(libc::SIGUSR1).unwrap();
+            let first = usr1.recv().await;
+            raise(libc::SIGUSR1).unwrap();
+            let second = usr1.recv().await;
+            (first, second)
+        })
+        .unwrap();
+    assert_eq!(got, (libc::SIGUSR1, libc::SIGUSR1));
+    assert_eq!(reactor.info().watchers(), 0, "dropping the stream cancelled its watcher");
+}
+
+/// A signal handled on another thread while the reactor blocks in the poll: the self-pipe
+/// wakes the poll and the delivery arrives.
+fn a_signal_from_another_thread_wakes_a_blocked_poll() {
+    let reactor = Reactor::new().unwrap();
+    let hits = Rc::new(Cell::new(0));
+    let h = hits.clone();
+    let id = reactor
+        .on_signal(libc::SIGUSR2, move |handle, _, _| {
+            h.set(h.get() + 1);
+            handle.stop();
+        })
+        .unwrap();
+    let sender = std::thread::spawn(|| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        raise(libc::SIGUSR2).unwrap();
+    });
+    reactor.run().unwrap();
+    sender.join().unwrap();
+    assert_eq!(hits.get(), 1);
+    reactor.cancel(id);
+}
+
 fn main() {
     if let Ok(which) = std::env::var("AMPERE_SIGNALS_CHILD") {
         match which.as_str() {
@@ -102,6 +140,8 @@ fn main() {
             "cancelling_the_last_watcher_restores_the_default_action",
             cancelling_the_last_watcher_restores_the_default_action,
         ),
+        ("signal_stream_delivers_to_a_task", signal_stream_delivers_to_a_task),
+        ("a_signal_from_another_thread_wakes_a_blocked_poll", a_signal_from_another_thread_wakes_a_blocked_poll),
     ];
     for (name, case) in cases {
         print!("test {name} ... ");
