@@ -46,6 +46,7 @@ mod current;
 mod error;
 pub mod executor;
 mod handle;
+pub mod helpers;
 mod introspect;
 pub mod io;
 mod reactor;
@@ -64,6 +65,10 @@ pub use current::{
 pub use error::{Error, Result};
 pub use executor::{block_on, fork, fork_deferred, spawn, spawn_blocking, BoxError, JoinError, JoinHandle, TaskId};
 pub use handle::Handle;
+pub use helpers::{
+    echo, file_get_contents, file_get_contents_with, flock, read_line, FetchError, FetchLimits, FileLock, FlockError,
+    LockMode,
+};
 pub use introspect::{AliveWatcher, KindCounts, ReactorInfo};
 pub use io::{net, signal, Async, SignalStream};
 pub use reactor::Reactor;

@@ -2,7 +2,9 @@
 //! `unsafe`. The rest of the crate sees safe functions that return `io::Result`.
 
 pub(crate) mod fd;
+pub(crate) mod flock;
 pub(crate) mod signals;
+pub(crate) mod stdio;
 pub(crate) mod timerfd;
 
 /// Calls a libc function and turns a `-1` return into `io::Error::last_os_error()`.

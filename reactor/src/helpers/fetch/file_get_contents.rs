@@ -1,0 +1,124 @@
+//! [`file_get_contents`]: a local file or an `http://` URL, awaited.
+
+use std::io;
+use std::path::PathBuf;
+
+use super::url::{self, Url};
+use super::{client, FetchError};
+
+/// The limits [`file_get_contents_with`] enforces on HTTP responses (local files are read
+/// whole). [`FetchLimits::default()`] is what [`file_get_contents`] uses.
+///
+/// # Examples
+///
+/// ```
+/// use ampere_reactor::FetchLimits;
+///
+/// let strict = FetchLimits { max_redirects: 0, max_body_bytes: 1 << 20, ..FetchLimits::default() };
+/// assert_eq!(strict.max_headers, FetchLimits::default().max_headers);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FetchLimits {
+    /// Redirects followed at most (default 5); one more is [`FetchError::TooManyRedirects`].
+    pub max_redirects: usize,
+    /// The longest status line plus headers, in bytes (default 32 KiB).
+    pub max_head_bytes: usize,
+    /// The most headers in a response (default 100).
+    pub max_headers: usize,
+    /// The largest body, in bytes (default 64 MiB). A larger `Content-Length` or chunk
+    /// size is refused before any of it is read.
+    pub max_body_bytes: usize,
+}
+
+impl Default for FetchLimits {
+    fn default() -> FetchLimits {
+        FetchLimits { max_redirects: 5, max_head_bytes: 32 * 1024, max_headers: 100, max_body_bytes: 64 << 20 }
+    }
+}
+
+/// Reads a local file, or fetches an `http://` URL, without blocking the reactor:
+/// MadelineProto's `fileGetContents`, with [`FetchLimits::default()`].
+///
+/// `source` is a URL if it starts with `scheme://`, and a path otherwise. A path is read on
+/// the [blocking pool](crate::spawn_blocking). A URL is fetched with a small HTTP/1.1 client
+/// on [`TcpStream`](crate::net::TcpStream): the name is resolved on a helper thread, the
+/// request is a `GET` with `Connection: close`, the body may be framed by `Content-Length`,
+/// chunked, or the close, and up to 5 redirects are followed.
+///
+/// # Errors
+///
+/// A [`FetchError`] naming what went wrong: unlike MadelineProto, a status outside 2xx is
+/// an error ([`FetchError::Status`], carrying the status), and so is every malformed,
+/// oversized or cut-off response. `https://` is [`FetchError::UnsupportedScheme`] (there is
+/// no TLS here).
+///
+/// # Examples
+///
+/// A loopback server, for the example's sake:
+///
+/// ```
+/// use std::io::{Read, Write};
+///
+/// let server = std::net::TcpListener::bind("127.0.0.1:0")?;
+/// let url = format!("http://{}/hello", server.local_addr()?);
+/// std::thread::spawn(move || {
+///     let (mut client, _) = server.accept().unwrap();
+///     let mut request = [0; 1024];
+///     let _ = client.read(&mut request).unwrap();
+///     client.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello").unwrap();
+/// });
+///
+/// let reactor = ampere_reactor::Reactor::new()?;
+/// let body = reactor.block_on(ampere_reactor::file_get_contents(&url))??;
+/// assert_eq!(body, b"hello");
+///
+/// let missing = reactor.block_on(ampere_reactor::file_get_contents("/nonexistent/file"))?;
+/// assert!(matches!(missing, Err(ampere_reactor::FetchError::File { .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Notes
+///
+/// There is no overall timeout: a server that accepts and then says nothing keeps the
+/// future pending (while other tasks run). Race it against a timer (`ampere-combinators`'
+/// `timeout`) where that matters; dropping it closes the connection.
+pub async fn file_get_contents(source: &str) -> Result<Vec<u8>, FetchError> {
+    file_get_contents_with(source, FetchLimits::default()).await
+}
+
+/// [`file_get_contents`] with other [`FetchLimits`].
+///
+/// # Errors
+///
+/// As for [`file_get_contents`]; the limits decide when [`FetchError::HeadTooLarge`],
+/// [`FetchError::TooManyHeaders`], [`FetchError::BodyTooLarge`] and
+/// [`FetchError::TooManyRedirects`] apply.
+///
+/// # Examples
+///
+/// ```
+/// use ampere_reactor::{file_get_contents_with, FetchError, FetchLimits};
+///
+/// let reactor = ampere_reactor::Reactor::new()?;
+/// let limits = FetchLimits { max_redirects: 0, ..FetchLimits::default() };
+/// let err = reactor.block_on(file_get_contents_with("https://example.invalid/", limits))?.unwrap_err();
+/// assert!(matches!(err, FetchError::UnsupportedScheme { scheme, .. } if scheme == "https"));
+/// # Ok::<(), ampere_reactor::Error>(())
+/// ```
+pub async fn file_get_contents_with(source: &str, limits: FetchLimits) -> Result<Vec<u8>, FetchError> {
+    if url::scheme(source).is_some() {
+        client::get(Url::parse(source)?, &limits).await
+    } else {
+        read_local(PathBuf::from(source)).await
+    }
+}
+
+/// `std::fs::read` on the blocking pool.
+async fn read_local(path: PathBuf) -> Result<Vec<u8>, FetchError> {
+    let job_path = path.clone();
+    let read = match crate::spawn_blocking(move || std::fs::read(job_path)) {
+        Ok(job) => job.await.map_err(io::Error::other).flatten(),
+        Err(e) => Err(e.into()),
+    };
+    read.map_err(|source| FetchError::File { path, source })
+}
