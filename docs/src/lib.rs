@@ -25,6 +25,15 @@ pub mod signals {}
 #[doc = include_str!("../guide/06-async.md")]
 pub mod async_tasks {}
 
+#[doc = include_str!("../guide/07-helpers.md")]
+pub mod helpers {}
+
+#[doc = include_str!("../guide/08-loops.md")]
+pub mod loops {}
+
+#[doc = include_str!("../guide/09-combinators.md")]
+pub mod combinators {}
+
 #[doc = include_str!("../guide/10-complexity.md")]
 pub mod complexity {}
 
