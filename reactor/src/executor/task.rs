@@ -117,8 +117,11 @@ impl Executor {
             }
         };
         task.waker.mark_scheduled(); // stray wakes of a dead task are no-ops
-        task.completion.fail(JoinError::Aborted);
-        drop(task); // the future drops here, outside the borrow
+        let Task { running, completion, .. } = task;
+        // Drop the future (outside the borrow) *before* waking the awaiter, so whoever awaits
+        // the handle finds the task's timers and watchers already released.
+        drop(running);
+        completion.fail(JoinError::Aborted);
         true
     }
 
@@ -209,10 +212,14 @@ impl Executor {
     pub(crate) fn shutdown(&self) {
         let tasks: Vec<Task> = self.tasks.borrow_mut().drain().collect();
         self.run_queue.borrow_mut().clear();
-        for t in &tasks {
-            t.waker.mark_scheduled();
-            t.completion.fail(JoinError::Aborted);
+        let mut completions = Vec::with_capacity(tasks.len());
+        for Task { running, completion, waker, .. } in tasks {
+            waker.mark_scheduled();
+            drop(running); // futures first, as in `abort`
+            completions.push(completion);
         }
-        drop(tasks);
+        for c in completions {
+            c.fail(JoinError::Aborted);
+        }
     }
 }
