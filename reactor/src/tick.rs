@@ -247,16 +247,25 @@ impl Handle {
             st.scratch = ids;
             // Re-arm when a callback ran (the level may persist) or the tick is being cut
             // short (the remaining watchers must see this readiness again).
-            match outcome {
+            let rearmed = match outcome {
                 Ok(false) => Ok(()),
                 _ => st.io.sync(&self.inner.registry, ready.key, &st.watchers),
+            };
+            if rearmed.is_err() {
+                // The fd was closed (or replaced) while still watched: epoll forgot it, so its
+                // watchers would wait forever and keep `run()` alive. Disable them instead,
+                // and say why; cancelling them stays the user's job.
+                let ids: Vec<_> =
+                    st.io.get(ready.key).map(|e| [&e.readers[..], &e.writers[..]].concat()).unwrap_or_default();
+                for id in ids {
+                    self.disable_locked(st, id);
+                }
             }
+            rearmed
         };
         if let Err(e) = rearmed {
-            // The fd was closed while still watched: say so rather than go deaf.
-            let e =
-                std::io::Error::new(e.kind(), format!("fd {fd} can no longer be polled (closed while watched?): {e}"));
-            self.report(Error::Io(e))?;
+            let msg = format!("fd {fd} was closed while watched; its watchers are now disabled: {e}");
+            self.report(Error::Io(std::io::Error::new(e.kind(), msg)))?;
         }
         outcome.map(|_| ())
     }

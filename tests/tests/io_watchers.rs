@@ -208,3 +208,24 @@ fn cancel_then_close_leaves_no_registration_behind() {
     // The fd numbers were reused a hundred times: each new watcher registered cleanly.
     assert_eq!(reactor.info().watched_fds, 0);
 }
+
+#[test]
+fn closing_a_watched_fd_is_a_clear_error_not_a_hang() {
+    let reactor = Reactor::new().unwrap();
+    let (mut a, b) = socket_pair();
+    a.write_all(b"x").unwrap();
+    let fd = b.as_raw_fd();
+    let mut b = Some(b);
+    let id = reactor
+        .on_readable(&fd, move |_, _, _| {
+            drop(b.take()); // closes the fd without cancelling the watcher
+        })
+        .unwrap();
+    match reactor.run() {
+        Err(Error::Io(e)) => assert!(e.to_string().contains("closed while watched"), "{e}"),
+        other => panic!("expected a clear I/O error, got {other:?}"),
+    }
+    assert!(!reactor.is_enabled(id).unwrap(), "the watcher was disabled");
+    reactor.run().unwrap(); // and nothing keeps the reactor alive any more
+    reactor.cancel(id);
+}
