@@ -43,6 +43,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod current;
+mod dispatch;
 mod error;
 pub mod executor;
 mod handle;

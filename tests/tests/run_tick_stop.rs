@@ -262,9 +262,9 @@ fn dropping_the_reactor_drops_every_callback() {
 #[test]
 fn an_idle_reactor_really_sleeps() {
     let reactor = Reactor::new().unwrap();
+    let start = Instant::now();
     reactor.delay(Duration::from_millis(150), |_, _| {});
     let cpu = ampere_tests::thread_cpu_time();
-    let start = Instant::now();
     reactor.run().unwrap();
     assert!(start.elapsed() >= Duration::from_millis(150));
     let used = ampere_tests::thread_cpu_time() - cpu;

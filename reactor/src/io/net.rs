@@ -45,6 +45,57 @@ impl TcpListener {
         Ok(TcpListener(Async::new(mio::net::TcpListener::bind(addr)?)?))
     }
 
+    /// Binds to `addr` with `SO_REUSEPORT` (and `SO_REUSEADDR`) set, so that several
+    /// listeners, typically one per reactor thread, share one port, and the kernel spreads
+    /// incoming connections over them. The guide's "Scaling past one core" chapter is the
+    /// recipe.
+    ///
+    /// Every listener of the group must be bound this way (a plain [`bind`](TcpListener::bind)
+    /// on the port fails with `AddrInUse`), by a process with the same effective uid.
+    ///
+    /// # Errors
+    ///
+    /// The OS's: `AddrInUse` when the port is held by a socket without `SO_REUSEPORT` (or by
+    /// another user), `PermissionDenied` below port 1024; a missing reactor; `Unsupported`
+    /// outside Linux and Android.
+    ///
+    /// # Examples
+    ///
+    /// Two listeners on one port:
+    ///
+    /// ```
+    /// use ampere_reactor::net::TcpListener;
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// reactor.block_on(async {
+    ///     let first = TcpListener::bind_reuseport("127.0.0.1:0".parse()?)?;
+    ///     let addr = first.local_addr()?; // the port the OS picked
+    ///     let second = TcpListener::bind_reuseport(addr)?;
+    ///     assert_eq!(second.local_addr()?, addr);
+    ///     // A listener that did not opt in is refused the port.
+    ///     assert!(TcpListener::bind(addr).is_err());
+    ///     Ok::<(), Box<dyn std::error::Error>>(())
+    /// })??;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Notes
+    ///
+    /// The kernel picks a listener by a hash of the connection's addresses and ports: a fair
+    /// spread of many connections, blind to how busy each reactor is. The connections queued
+    /// on a listener when it is closed are reset, not moved to the others (unless
+    /// `net.ipv4.tcp_migrate_req` is set, Linux 5.14 and later): close a listener only when
+    /// the whole service stops, or drain it first.
+    ///
+    /// # Portability
+    ///
+    /// Linux (3.9 and later) and Android. Other systems either lack `SO_REUSEPORT` or do not
+    /// spread connections with it, and get `Unsupported`.
+    pub fn bind_reuseport(addr: SocketAddr) -> io::Result<TcpListener> {
+        let listener = crate::sys::socket::reuseport_listener(addr)?;
+        Ok(TcpListener(Async::new(mio::net::TcpListener::from_std(listener))?))
+    }
+
     /// Wraps a listener set up elsewhere (say, with `SO_REUSEPORT`).
     ///
     /// # Errors

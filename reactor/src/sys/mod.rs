@@ -4,6 +4,7 @@
 pub(crate) mod fd;
 pub(crate) mod flock;
 pub(crate) mod signals;
+pub(crate) mod socket;
 pub(crate) mod stdio;
 pub(crate) mod timerfd;
 

@@ -1,0 +1,77 @@
+//! Calling a watcher's callback: the due check, taking the callback out of its slot so it may
+//! use the reactor, catching its panic, and routing errors to the handler or to `run`.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::error::panic_message;
+use crate::watcher::callback::Arg;
+use crate::watcher::table::Data;
+use crate::{Error, Handle, Result, WatcherId};
+
+impl Handle {
+    /// Runs watcher `id`'s callback if it is due: live, enabled, and enabled before this tick.
+    /// Returns whether it ran; `Err` when it panicked and the panic is to end the tick.
+    pub(crate) fn dispatch(&self, id: WatcherId, arg: Arg) -> Result<bool> {
+        let (mut callback, once, kind, created_at) = {
+            let mut st = self.inner.state.borrow_mut();
+            let tick = st.tick;
+            let Some(w) = st.watchers.get_mut(id) else { return Ok(false) };
+            if !w.is_enabled() || w.enabled_tick >= tick {
+                return Ok(false);
+            }
+            let (kind, created_at) = (w.kind(), w.created_at);
+            if matches!(w.data, Data::Defer | Data::Delay { .. }) {
+                // One-shot watchers free themselves before running: inside the callback the
+                // id is already dead, so cancelling it is a no-op.
+                let w = st.watchers.remove(id).expect("live");
+                match w.callback {
+                    Some(cb) => (cb, true, kind, created_at),
+                    None => return Ok(false),
+                }
+            } else {
+                match w.callback.take() {
+                    Some(cb) => (cb, false, kind, created_at),
+                    None => return Ok(false), // already running further up the stack
+                }
+            }
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| callback.call(self, id, arg)));
+        // A persistent watcher gets its callback back, unless the callback cancelled it.
+        let leftover = match once {
+            true => Some(callback),
+            false => match self.inner.state.borrow_mut().watchers.get_mut(id) {
+                Some(w) => {
+                    w.callback = Some(callback);
+                    None
+                }
+                None => Some(callback),
+            },
+        };
+        drop(leftover); // outside any borrow: captures may use the reactor
+        match result {
+            Ok(()) => Ok(true),
+            Err(payload) => {
+                let message = panic_message(&*payload);
+                let err = Error::CallbackPanicked { watcher: id, kind, created_at, message };
+                self.report(err).map(|()| true)
+            }
+        }
+    }
+
+    /// Hands an error to the error handler (and goes on), or queues it to come out of
+    /// `run`/`tick` (and ends the tick).
+    pub(crate) fn report(&self, err: Error) -> Result<()> {
+        let handler = self.inner.error_handler.borrow_mut().take();
+        match handler {
+            Some(mut handler) => {
+                handler(err);
+                let mut slot = self.inner.error_handler.borrow_mut();
+                if slot.is_none() {
+                    *slot = Some(handler);
+                }
+                Ok(())
+            }
+            None => Err(err),
+        }
+    }
+}
