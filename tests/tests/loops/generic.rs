@@ -193,4 +193,3 @@ fn generic_callback_can_wait_for_signals_and_stop_itself() {
         .unwrap();
     assert_eq!(got.events(), ["hi", "there", "bye"]);
 }
-

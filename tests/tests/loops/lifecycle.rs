@@ -176,4 +176,3 @@ fn debug_output_names_the_loop_and_its_state() {
     let lp = looped(async |_| Ok(()));
     assert_eq!(format!("{lp:?}"), r#"LoopHandle { name: "test loop", state: Idle, .. }"#);
 }
-

@@ -95,9 +95,9 @@ fn live_timers_of(reactor: &Handle) -> usize {
     reactor.info().of(WatcherKind::Delay).enabled
 }
 
-mod lifecycle;
-mod state_and_stop;
-mod pause_resume;
-mod signals;
 mod generic;
+mod lifecycle;
+mod pause_resume;
 mod periodic;
+mod signals;
+mod state_and_stop;

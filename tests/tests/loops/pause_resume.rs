@@ -259,4 +259,3 @@ fn of_two_pauses_awaited_at_once_the_newer_is_the_one_resume_wakes() {
         })
         .unwrap();
 }
-

@@ -141,4 +141,3 @@ fn a_delivered_signal_whose_wait_is_dropped_goes_to_the_next_wait() {
     *me.borrow_mut() = Some(lp.clone());
     reactor.block_on(lp.start_on(&reactor).unwrap()).unwrap().unwrap();
 }
-

@@ -122,4 +122,3 @@ fn stop_before_start_does_not_reach_the_run() {
     assert!(!lp.stop());
     reactor.block_on(lp.start_on(&reactor).unwrap()).unwrap().unwrap();
 }
-
