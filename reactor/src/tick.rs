@@ -183,12 +183,20 @@ impl Handle {
     }
 
     /// Phase 2: the defers that were queued when the tick began.
+    ///
+    /// "Queued when the tick began" is decided by stamp, not by counting entries: a callback
+    /// may cancel enough defers to compact the queue mid-phase, and a count taken before
+    /// that would then reach (and lose) a defer enabled during this very tick.
     fn run_defers(&self) -> Result<()> {
-        let queued = self.inner.state.borrow().defers.len();
-        for _ in 0..queued {
+        let limit = self.inner.state.borrow().last_stamp;
+        loop {
             let id = {
                 let mut st = self.inner.state.borrow_mut();
-                let Some((key, stamp)) = st.defers.pop_front() else { break };
+                match st.defers.front() {
+                    Some(&(_, stamp)) if stamp <= limit => {}
+                    _ => break,
+                }
+                let (key, stamp) = st.defers.pop_front().expect("checked above");
                 match st.watchers.by_stamp(key, stamp) {
                     Some(id) => id,
                     None => {
