@@ -1,1 +1,27 @@
 //! Shared fixtures for the criterion benchmarks in `benches/benches/`.
+//!
+//! Everything a bench file needs besides the crates it measures: a seeded [`Rng`], fds that
+//! can be made readable on demand ([`EventFd`]), a bare [`TimerFd`] and [`TimerHeap`] (the
+//! baselines that stand for the physical limit of a design), a self-waking future, latency
+//! summaries and peak-RSS readings. The peers themselves (tokio, calloop, async-io) are
+//! dev-dependencies and appear only in the bench files.
+//!
+//! The bench files that are plain `main`s (resolution, drift, memory) print markdown tables;
+//! `docs/benchmarks.md` explains how every figure was taken.
+#![deny(unsafe_code)]
+#![doc(test(attr(deny(warnings))))]
+
+mod args;
+#[allow(unsafe_code)]
+mod os;
+mod rng;
+mod stats;
+mod task;
+mod timer_heap;
+
+pub use args::{quick, selected};
+pub use os::{eventfds, peak_rss_bytes, raise_fd_limit, raise_signal, EventFd, TimerFd};
+pub use rng::{random_delays, shuffled, Rng};
+pub use stats::{Summary, Table};
+pub use task::{spin_for, RemoteWaker, RoundTrip, YieldNow};
+pub use timer_heap::{TimerHeap, TimerKey};

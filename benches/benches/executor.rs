@@ -1,0 +1,250 @@
+//! The executor: spawn + join of empty tasks, one task waking itself, and a task woken from
+//! another thread. Against tokio's `LocalSet`, async-executor's `LocalExecutor` and calloop's
+//! executor source.
+//!
+//! One iteration is one task spawned and joined, one self-wake, or one cross-thread round
+//! trip. Spawns go in batches of up to 100k, all spawned before any is joined.
+
+use std::time::{Duration, Instant};
+
+use ampere_benches::{RemoteWaker, YieldNow};
+use ampere_reactor::Reactor;
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion};
+use tokio::task::LocalSet;
+
+/// Tasks spawned before the first join.
+const BATCH: u64 = 100_000;
+
+/// The quick pass (`just bench-quick`) gives each case a tenth of a second of warm-up and
+/// 0.4 s of measurement, whatever the command line says, so that the whole suite fits in
+/// three minutes on two cores; the full run uses criterion's settings.
+fn tune(g: &mut BenchmarkGroup<'_, WallTime>) {
+    if ampere_benches::quick() {
+        g.warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_millis(400));
+    }
+}
+
+fn tokio_rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
+}
+
+/// Runs `batch(k)` for batches of at most [`BATCH`] adding up to `iters`; sums what each
+/// reports as its timed part.
+fn batched(iters: u64, mut batch: impl FnMut(u64) -> Duration) -> Duration {
+    let (mut left, mut total) = (iters, Duration::ZERO);
+    while left > 0 {
+        let k = left.min(BATCH);
+        total += batch(k);
+        left -= k;
+    }
+    total
+}
+
+/// calloop's executor: a source whose callback receives each finished task's output.
+fn calloop_executor<T: 'static>(ev: &calloop::EventLoop<'static, u64>) -> calloop::futures::Scheduler<T> {
+    let (exec, sched) = calloop::futures::executor::<T>().expect("executor");
+    ev.handle().insert_source(exec, |_, _, done: &mut u64| *done += 1).expect("insert");
+    sched
+}
+
+fn spawn_join(c: &mut Criterion) {
+    let mut g = c.benchmark_group("executor::spawn_join");
+    tune(&mut g);
+
+    let reactor = Reactor::new().expect("reactor");
+    let h = reactor.handle();
+    g.bench_function("ampere", |b| {
+        b.iter_custom(|iters| {
+            batched(iters, |k| {
+                let t = Instant::now();
+                reactor
+                    .block_on(async {
+                        let joins: Vec<_> = (0..k).map(|_| h.spawn(async {})).collect();
+                        for j in joins {
+                            j.await.expect("join");
+                        }
+                    })
+                    .expect("block_on");
+                t.elapsed()
+            })
+        })
+    });
+
+    let rt = tokio_rt();
+    let local = LocalSet::new();
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            batched(iters, |k| {
+                let t = Instant::now();
+                local.block_on(&rt, async {
+                    let joins: Vec<_> = (0..k).map(|_| tokio::task::spawn_local(async {})).collect();
+                    for j in joins {
+                        j.await.expect("join");
+                    }
+                });
+                t.elapsed()
+            })
+        })
+    });
+
+    let ex = async_executor::LocalExecutor::new();
+    g.bench_function("async_executor", |b| {
+        b.iter_custom(|iters| {
+            batched(iters, |k| {
+                let t = Instant::now();
+                futures_lite::future::block_on(ex.run(async {
+                    let joins: Vec<_> = (0..k).map(|_| ex.spawn(async {})).collect();
+                    for j in joins {
+                        j.await;
+                    }
+                }));
+                t.elapsed()
+            })
+        })
+    });
+
+    let mut ev: calloop::EventLoop<'static, u64> = calloop::EventLoop::try_new().expect("calloop");
+    let sched = calloop_executor::<()>(&ev);
+    g.bench_function("calloop", |b| {
+        b.iter_custom(|iters| {
+            batched(iters, |k| {
+                let t = Instant::now();
+                for _ in 0..k {
+                    sched.schedule(async {}).expect("schedule");
+                }
+                let mut done = 0;
+                while done < k {
+                    ev.dispatch(Some(Duration::ZERO), &mut done).expect("dispatch");
+                }
+                t.elapsed()
+            })
+        })
+    });
+    g.finish();
+}
+
+/// One task that yields `n` times.
+async fn yields(n: u64) {
+    for _ in 0..n {
+        YieldNow::new().await;
+    }
+}
+
+fn self_wake(c: &mut Criterion) {
+    let mut g = c.benchmark_group("executor::self_wake");
+    tune(&mut g);
+
+    let reactor = Reactor::new().expect("reactor");
+    g.bench_function("ampere", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            let task = reactor.spawn(yields(iters));
+            reactor.block_on(task).expect("block_on").expect("join");
+            t.elapsed()
+        })
+    });
+
+    let rt = tokio_rt();
+    let local = LocalSet::new();
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            local.block_on(&rt, async { tokio::task::spawn_local(yields(iters)).await }).expect("join");
+            t.elapsed()
+        })
+    });
+
+    let ex = async_executor::LocalExecutor::new();
+    g.bench_function("async_executor", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            futures_lite::future::block_on(ex.run(ex.spawn(yields(iters))));
+            t.elapsed()
+        })
+    });
+
+    let mut ev: calloop::EventLoop<'static, u64> = calloop::EventLoop::try_new().expect("calloop");
+    let sched = calloop_executor::<()>(&ev);
+    g.bench_function("calloop", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            sched.schedule(yields(iters)).expect("schedule");
+            let mut done = 0;
+            while done == 0 {
+                ev.dispatch(None, &mut done).expect("dispatch");
+            }
+            t.elapsed()
+        })
+    });
+    g.finish();
+}
+
+/// One task that waits for `n` wakes from the helper thread, one after the other.
+async fn remote_wakes(remote: RemoteWaker, n: u64) {
+    for _ in 0..n {
+        remote.round_trip().await;
+    }
+}
+
+fn cross_thread_wake(c: &mut Criterion) {
+    let mut g = c.benchmark_group("executor::cross_thread_wake");
+    tune(&mut g);
+    let remote = RemoteWaker::start();
+
+    let reactor = Reactor::new().expect("reactor");
+    g.bench_function("ampere", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            // `run`, not `block_on`: a future woken only by a thread of our own would be
+            // `WouldNeverComplete` to `block_on`; `run` goes on while a task is unfinished.
+            let _detached = reactor.spawn(remote_wakes(remote.clone(), iters));
+            reactor.run().expect("run");
+            t.elapsed()
+        })
+    });
+
+    let rt = tokio_rt();
+    let local = LocalSet::new();
+    g.bench_function("tokio", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            let remote = remote.clone();
+            local.block_on(&rt, async { tokio::task::spawn_local(remote_wakes(remote, iters)).await }).expect("join");
+            t.elapsed()
+        })
+    });
+
+    let ex = async_executor::LocalExecutor::new();
+    g.bench_function("async_executor", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            futures_lite::future::block_on(ex.run(ex.spawn(remote_wakes(remote.clone(), iters))));
+            t.elapsed()
+        })
+    });
+
+    let mut ev: calloop::EventLoop<'static, u64> = calloop::EventLoop::try_new().expect("calloop");
+    let sched = calloop_executor::<()>(&ev);
+    g.bench_function("calloop", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            sched.schedule(remote_wakes(remote.clone(), iters)).expect("schedule");
+            let mut done = 0;
+            while done == 0 {
+                ev.dispatch(None, &mut done).expect("dispatch");
+            }
+            t.elapsed()
+        })
+    });
+    g.finish();
+}
+
+fn main() {
+    // What `criterion_group!`/`criterion_main!` expand to, minus an undocumented `pub fn`.
+    let mut c = Criterion::default().sample_size(20).nresamples(20_000).configure_from_args();
+    spawn_join(&mut c);
+    self_wake(&mut c);
+    cross_thread_wake(&mut c);
+    c.final_summary();
+}
