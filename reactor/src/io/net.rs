@@ -335,25 +335,58 @@ impl UnixStream {
     }
 }
 
+/// Reads from a stream socket. A short read means the socket's receive queue was drained, so
+/// the read readiness is cleared right away: the next read waits for the next edge instead of
+/// spending a syscall to learn `WouldBlock` (the trick tokio uses on epoll too). Only valid for
+/// stream sockets: a terminal, say, may return a short read with more data still queued.
+fn stream_read<T>(io: &Async<T>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>
+where
+    T: AsRawFd,
+    for<'a> &'a T: Read,
+{
+    let res = io.poll_op(Direction::Read, cx, |mut s| s.read(buf));
+    if let Poll::Ready(Ok(n)) = res {
+        if n > 0 && n < buf.len() {
+            io.clear_ready(Direction::Read);
+        }
+    }
+    res
+}
+
+/// Writes to a stream socket; a short write means the send buffer is full (see `stream_read`).
+fn stream_write<T>(io: &Async<T>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>
+where
+    T: AsRawFd,
+    for<'a> &'a T: Write,
+{
+    let res = io.poll_op(Direction::Write, cx, |mut s| s.write(buf));
+    if let Poll::Ready(Ok(n)) = res {
+        if n < buf.len() {
+            io.clear_ready(Direction::Write);
+        }
+    }
+    res
+}
+
 /// `AsyncRead`/`AsyncWrite` for a stream type and for a shared reference to it (so one task
 /// can read while another writes).
 macro_rules! stream_traits {
     ($ty:ty) => {
         impl AsyncRead for $ty {
             fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-                self.0.poll_op(Direction::Read, cx, |mut s| s.read(buf))
+                stream_read(&self.0, cx, buf)
             }
         }
 
         impl AsyncRead for &$ty {
             fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-                self.0.poll_op(Direction::Read, cx, |mut s| s.read(buf))
+                stream_read(&self.0, cx, buf)
             }
         }
 
         impl AsyncWrite for $ty {
             fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-                self.0.poll_op(Direction::Write, cx, |mut s| s.write(buf))
+                stream_write(&self.0, cx, buf)
             }
 
             fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -367,7 +400,7 @@ macro_rules! stream_traits {
 
         impl AsyncWrite for &$ty {
             fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-                self.0.poll_op(Direction::Write, cx, |mut s| s.write(buf))
+                stream_write(&self.0, cx, buf)
             }
 
             fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
