@@ -37,6 +37,9 @@ pub mod combinators {}
 #[doc = include_str!("../guide/10-complexity.md")]
 pub mod complexity {}
 
+#[doc = include_str!("../guide/11-scaling.md")]
+pub mod scaling {}
+
 #[doc = include_str!("../guide/12-troubleshooting.md")]
 pub mod troubleshooting {}
 

@@ -176,7 +176,12 @@ impl Handle {
             // timerfd a timer can only be late, never early.
             return Ok(Some(wait));
         }
-        if st.watchers.len() == 0 && !self.inner.executor.has_tasks() {
+        let ex = &self.inner.executor;
+        let nothing_registered = st.watchers.len() == 0
+            && !ex.has_tasks()
+            && ex.blocking_in_flight() == 0
+            && crate::io::source_count(self) == 0;
+        if nothing_registered {
             return Ok(Some(Duration::ZERO)); // nothing could ever wake us
         }
         Ok(None)

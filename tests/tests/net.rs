@@ -174,3 +174,53 @@ fn unix_streams_pair_and_listener() {
         .unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn eof_that_arrives_with_the_last_data_is_not_lost() {
+    // The peer's data and its close arrive as one edge; the short read of the data must not
+    // hide the EOF behind it (regression: a read after the short read waited forever).
+    let reactor = Reactor::new().unwrap();
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = server.local_addr().unwrap();
+    let peer = std::thread::spawn(move || {
+        let (mut conn, _) = server.accept().unwrap();
+        std::io::Write::write_all(&mut conn, b"pong\n").unwrap();
+    });
+    let got = reactor
+        .block_on(ampere_combinators::timeout(
+            async {
+                let stream = TcpStream::connect(addr).await?;
+                ampere_reactor::sleep(std::time::Duration::from_millis(30)).await; // data + FIN queue up
+                let mut all = Vec::new();
+                let mut buf = [0u8; 64];
+                loop {
+                    match read(&stream, &mut buf).await? {
+                        0 => return Ok::<_, io::Error>(all),
+                        n => all.extend_from_slice(&buf[..n]),
+                    }
+                }
+            },
+            std::time::Duration::from_secs(5),
+        ))
+        .unwrap()
+        .expect("EOF was seen within 5 s")
+        .unwrap();
+    assert_eq!(got, b"pong\n");
+    peer.join().unwrap();
+}
+
+#[test]
+fn block_on_waiting_only_on_a_socket_sleeps_instead_of_spinning() {
+    let reactor = Reactor::new().unwrap();
+    let listener = reactor.block_on(async { TcpListener::bind("127.0.0.1:0".parse().unwrap()) }).unwrap().unwrap();
+    let addr = listener.local_addr().unwrap();
+    let client = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        std::net::TcpStream::connect(addr).unwrap()
+    });
+    let before = reactor.info().ticks;
+    reactor.block_on(listener.accept()).unwrap().unwrap();
+    let ticks = reactor.info().ticks - before;
+    assert!(ticks <= 5, "{ticks} ticks while waiting 100 ms for a connection");
+    client.join().unwrap();
+}

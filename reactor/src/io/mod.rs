@@ -16,4 +16,4 @@ mod source;
 pub use async_fd::Async;
 pub use signal_stream::{signal, SignalStream};
 
-pub(crate) use source::{source_ready, waiting_sources, SourceTable};
+pub(crate) use source::{source_count, source_ready, waiting_sources, SourceTable};

@@ -17,8 +17,12 @@ pub(crate) enum Direction {
 /// One direction of one source.
 #[derive(Debug, Default)]
 struct Side {
-    /// Set by an edge, cleared by a `WouldBlock`.
+    /// Set by an edge, cleared by a `WouldBlock` (or a short socket read).
     ready: bool,
+    /// The peer closed this direction (EOF / hang-up). Sticky: the close comes as one edge,
+    /// often together with the last data, and no other edge follows, so clearing `ready`
+    /// after reading that data must not hide the EOF behind it.
+    closed: bool,
     /// The task waiting for the next edge (one per direction: the last to wait wins).
     waiter: Option<Waker>,
 }
@@ -54,7 +58,8 @@ pub(crate) fn token_of(key: u32) -> Token {
 impl SourceTable {
     /// A new source, optimistically ready both ways: the first operation is simply tried.
     pub(crate) fn insert(&mut self) -> u32 {
-        let source = Source { read: Side { ready: true, waiter: None }, write: Side { ready: true, waiter: None } };
+        let side = || Side { ready: true, closed: false, waiter: None };
+        let source = Source { read: side(), write: side() };
         u32::try_from(self.slab.insert(source)).expect("more than 4 billion sources")
     }
 
@@ -85,14 +90,20 @@ impl SourceTable {
     /// The operation hit `WouldBlock`: wait for the next edge.
     pub(crate) fn clear_ready(&mut self, key: u32, dir: Direction) {
         if let Some(source) = self.slab.get_mut(key as usize) {
-            source.side(dir).ready = false;
+            let side = source.side(dir);
+            side.ready = side.closed;
         }
     }
 
     /// An edge arrived for the source behind `token`. Returns the wakers to wake (the caller
     /// wakes them after releasing the table).
-    fn ready(&mut self, token: Token, readable: bool, writable: bool) -> [Option<Waker>; 2] {
+    fn ready(&mut self, token: Token, event: &mio::event::Event) -> [Option<Waker>; 2] {
         let Some(source) = self.slab.get_mut(token.0 >> 1) else { return [None, None] };
+        // Errors and hang-ups make both directions "ready": the next operation reports them.
+        let readable = event.is_readable() || event.is_read_closed() || event.is_error();
+        let writable = event.is_writable() || event.is_write_closed() || event.is_error();
+        source.read.closed |= event.is_read_closed() || event.is_error();
+        source.write.closed |= event.is_write_closed() || event.is_error();
         let mut wake = [None, None];
         for (slot, (hit, side)) in wake.iter_mut().zip([(readable, &mut source.read), (writable, &mut source.write)]) {
             if hit {
@@ -107,13 +118,15 @@ impl SourceTable {
 
 /// Phase 1 hands each event with an odd token here.
 pub(crate) fn source_ready(handle: &Handle, token: Token, event: &mio::event::Event) {
-    // Errors and hang-ups make both directions "ready": the next operation reports them.
-    let readable = event.is_readable() || event.is_read_closed() || event.is_error();
-    let writable = event.is_writable() || event.is_write_closed() || event.is_error();
-    let wake = handle.inner.sources.borrow_mut().ready(token, readable, writable);
+    let wake = handle.inner.sources.borrow_mut().ready(token, event);
     for w in wake.into_iter().flatten() {
         w.wake();
     }
+}
+
+/// Registered sources (each may still get an edge).
+pub(crate) fn source_count(handle: &Handle) -> usize {
+    handle.inner.sources.borrow().slab.len()
 }
 
 /// Sources with a task waiting on them.

@@ -2,7 +2,7 @@
 //! [`TcpListener::bind_reuseport`](crate::net::TcpListener::bind_reuseport).
 //!
 //! std's `TcpListener::bind` creates, binds and listens in one call, so there is no moment to
-//! set an option before `bind(2)`, which is when `SO_REUSEPORT` must be set. Hence the four
+//! set an option before `bind(2)`, which is when `SO_REUSEPORT` must be set. Hence the five
 //! calls by hand here; the result is an ordinary `std::net::TcpListener`.
 // Only Linux and Android get the real thing (see the fallback below).
 #![cfg_attr(not(any(target_os = "linux", target_os = "android")), allow(dead_code, unused_imports))]
