@@ -103,7 +103,13 @@ impl Handle {
 
     /// One tick; the caller holds the driving guard.
     pub(crate) fn turn(&self) -> Result<()> {
-        self.poll_events()?;
+        self.turn_with(false)
+    }
+
+    /// One tick; with `nonblocking`, the poll does not wait (`block_on`'s own future is
+    /// runnable and must get its turn right after this tick).
+    pub(crate) fn turn_with(&self, nonblocking: bool) -> Result<()> {
+        self.poll_events(nonblocking)?;
         self.run_defers()?;
         self.run_io()?;
         self.run_signals()?;
@@ -113,11 +119,11 @@ impl Handle {
     }
 
     /// Phase 1: wait for events, then translate them.
-    fn poll_events(&self) -> Result<()> {
+    fn poll_events(&self, nonblocking: bool) -> Result<()> {
         let mut poll = self.inner.poll.borrow_mut();
         let mut events = self.inner.events.borrow_mut();
         loop {
-            let timeout = self.poll_timeout()?;
+            let timeout = if nonblocking { Some(Duration::ZERO) } else { self.poll_timeout()? };
             match poll.poll(&mut events, timeout) {
                 Ok(()) => break,
                 // A signal interrupted the wait: wait again for what is left.

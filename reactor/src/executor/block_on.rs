@@ -53,12 +53,14 @@ impl Handle {
                 if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
                     return Ok(out);
                 }
-                continue; // it may have woken itself
             }
-            if !self.can_progress() {
+            // A future that woke itself (a yield) is polled again after one full tick, not
+            // before: tasks and watchers get their turn, and the tick does not block.
+            let again = main.woken.load(Ordering::Acquire);
+            if !again && !self.can_progress() {
                 return Err(Error::WouldNeverComplete);
             }
-            self.turn()?;
+            self.turn_with(again)?;
         }
     }
 

@@ -1,6 +1,6 @@
 //! The task table and the run queue: what phase 6 of a tick works on.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
@@ -60,7 +60,6 @@ struct Task {
 /// The executor's part of a reactor.
 pub(crate) struct Executor {
     tasks: RefCell<Slab<Task>>,
-    last_generation: Cell<u64>,
     /// Tasks woken on this thread, in wake order.
     pub(super) run_queue: RefCell<VecDeque<TaskId>>,
     /// What wakers on other threads reach.
@@ -77,7 +76,6 @@ impl Executor {
     pub(crate) fn new(registry: &Registry, token: Token, reactor_id: usize) -> std::io::Result<Executor> {
         Ok(Executor {
             tasks: RefCell::new(Slab::new()),
-            last_generation: Cell::new(0),
             run_queue: RefCell::new(VecDeque::new()),
             shared: Arc::new(Shared::new(registry, token, reactor_id)?),
         })
@@ -91,8 +89,8 @@ impl Executor {
         fork: bool,
         spawned_at: &'static Location<'static>,
     ) -> TaskId {
-        let generation = self.last_generation.get() + 1;
-        self.last_generation.set(generation);
+        // Process-wide, like watcher generations: a TaskId of another reactor names nothing here.
+        let generation = crate::watcher::table::next_generation();
         let mut tasks = self.tasks.borrow_mut();
         let entry = tasks.vacant_entry();
         let id = TaskId { key: u32::try_from(entry.key()).expect("more than 4 billion tasks"), generation };

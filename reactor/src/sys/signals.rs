@@ -62,7 +62,10 @@ impl std::fmt::Debug for SignalPipe {
 
 /// Whether `signo` names a signal that can be caught.
 pub(crate) fn is_watchable(signo: i32) -> bool {
-    signo > 0 && signo <= libc::SIGRTMAX() && signo < 128 && !signal_hook::consts::FORBIDDEN.contains(&signo)
+    // 32 and 33 (between the classic signals and SIGRTMIN) are reserved by the C library for
+    // its threads: sigaction refuses them.
+    let reserved = signo > 31 && signo < libc::SIGRTMIN();
+    signo > 0 && signo <= libc::SIGRTMAX() && !reserved && !signal_hook::consts::FORBIDDEN.contains(&signo)
 }
 
 /// The process-wide state of one signal.
@@ -90,8 +93,10 @@ pub(crate) fn watch(signo: i32) -> io::Result<()> {
     }
     let run_default = if disposition_is_default(signo)? {
         let flag = Arc::new(AtomicBool::new(false));
-        signal_hook::flag::register_conditional_default(signo, Arc::clone(&flag))?;
-        Some(flag)
+        // signal-hook only emulates the defaults it has a table entry for (not SIGSTKFLT,
+        // SIGPWR or the real-time signals): for those the handler stays installed and a
+        // delivery with no watcher left is ignored. Documented under `on_signal`.
+        signal_hook::flag::register_conditional_default(signo, Arc::clone(&flag)).ok().map(|_| flag)
     } else {
         None
     };

@@ -113,7 +113,12 @@ impl IoTable {
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => registry.reregister(source, token, interest)?,
                 other => other?,
             },
-            Some(_) => registry.reregister(source, token, interest)?,
+            // `NotFound`: the fd was closed and its number reused while our entry lived on;
+            // epoll forgot the old registration, so this is a fresh one.
+            Some(_) => match registry.reregister(source, token, interest) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => registry.register(source, token, interest)?,
+                other => other?,
+            },
         }
         entry.registered = Some(interest);
         Ok(())

@@ -38,9 +38,9 @@ use std::fmt;
 ///
 /// # Implementation notes
 ///
-/// The generation comes from a 64-bit counter of the reactor, bumped at every creation. It
+/// The generation comes from a process-wide 64-bit counter, bumped at every creation. It
 /// would take centuries of creating a watcher every nanosecond to wrap, so unlike a per-slot
-/// 32-bit counter it can never alias a reused slot.
+/// 32-bit counter it can never alias a reused slot, nor a watcher of another reactor.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct WatcherId {
     pub(crate) key: u32,

@@ -98,12 +98,18 @@ impl Watcher {
     }
 }
 
+/// A generation no other watcher or task of the process has, or will ever have: ids are
+/// unique across reactors too, so an id from another reactor is simply invalid here. One
+/// uncontended atomic add per creation; 64 bits do not wrap in practice.
+pub(crate) fn next_generation() -> u64 {
+    static LAST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    LAST.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+}
+
 /// The slab of watchers plus the counters derived from their flags.
 #[derive(Debug, Default)]
 pub(crate) struct WatcherTable {
     slab: Slab<Watcher>,
-    /// The last generation handed out; 0 is never used.
-    last_generation: u64,
     /// Watchers that are enabled and referenced: while non-zero, `run()` goes on.
     alive: usize,
     /// Enabled watchers per kind (indexed by [`WatcherKind::index`]).
@@ -113,11 +119,11 @@ pub(crate) struct WatcherTable {
 impl WatcherTable {
     /// Stores a watcher (disabled and unreferenced; the caller sets the flags) and names it.
     pub(crate) fn insert(&mut self, mut watcher: Watcher) -> WatcherId {
-        self.last_generation += 1;
-        watcher.generation = self.last_generation;
+        let generation = next_generation();
+        watcher.generation = generation;
         let key = self.slab.insert(watcher);
         let key = u32::try_from(key).expect("more than 4 billion live watchers");
-        WatcherId { key, generation: self.last_generation }
+        WatcherId { key, generation }
     }
 
     pub(crate) fn get(&self, id: WatcherId) -> Option<&Watcher> {
