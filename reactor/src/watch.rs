@@ -156,6 +156,8 @@ impl Watch {
     /// Signal handlers belong to the process. The first watcher of a signal installs a
     /// handler; when the last watcher of that signal (in any reactor of the process) is
     /// cancelled, a signal whose disposition was the default gets its default action back.
+    /// (Except `SIGSTKFLT`, `SIGPWR` and the real-time signals, whose default signal-hook cannot
+    /// emulate: once their last watcher is gone, their deliveries are ignored.)
     ///
     /// # Errors
     ///
