@@ -331,9 +331,11 @@ impl Handle {
                     continue;
                 };
                 st.timers.pop(false);
-                if top.stamp > last_old_stamp {
-                    // Armed during this very phase with a deadline that already passed (the
-                    // clock did not move): it belongs to the next tick.
+                let enabled_this_tick = st.watchers.get(id).is_some_and(|w| w.enabled_tick >= st.tick);
+                if top.stamp > last_old_stamp || enabled_this_tick {
+                    // Armed during this tick (in this phase, or earlier on a clock too coarse
+                    // to have moved) with a deadline that already passed: it belongs to the
+                    // next tick. Popping it now would lose it, since dispatch refuses it.
                     too_new.push(top);
                     continue;
                 }
