@@ -39,4 +39,8 @@ bench-quick:
 
 # The integration tests under valgrind's leak checker (zero "definitely lost" bytes).
 valgrind:
-    cargo test -p ampere-tests --no-run 2>&1 | grep -o 'target/debug/deps/[^ )]*' | while read -r t; do echo "== $t"; valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 --quiet "$t" --test-threads=1 || exit 1; done
+    cargo test -p ampere-tests --no-run 2>&1 | grep -o 'target/debug/deps/[^ )]*' | while read -r t; do echo "== $t"; valgrind --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp --error-exitcode=1 --quiet "$t" --test-threads=1 || exit 1; done
+
+# The long reliability runs: 100x the model sequences, 10,000 connections, bigger storms (minutes).
+soak:
+    AMPERE_SOAK=1 cargo test -p ampere-tests --test model --test load --test faults --test bad_input
