@@ -106,6 +106,11 @@ impl Handle {
         self.turn_with(false)
     }
 
+    /// How long an idle reactor with I/O watchers waits before checking that epoll still
+    /// knows their fds. An fd closed without cancelling its watcher vanishes from epoll
+    /// silently: without this audit its watcher would keep `run()` waiting forever.
+    const IDLE_AUDIT: Duration = Duration::from_secs(1);
+
     /// One tick; with `nonblocking`, the poll does not wait (`block_on`'s own future is
     /// runnable and must get its turn right after this tick).
     pub(crate) fn turn_with(&self, nonblocking: bool) -> Result<()> {
@@ -122,14 +127,22 @@ impl Handle {
     fn poll_events(&self, nonblocking: bool) -> Result<()> {
         let mut poll = self.inner.poll.borrow_mut();
         let mut events = self.inner.events.borrow_mut();
+        let mut audit = false;
         loop {
-            let timeout = if nonblocking { Some(Duration::ZERO) } else { self.poll_timeout()? };
+            let mut timeout = if nonblocking { Some(Duration::ZERO) } else { self.poll_timeout()? };
+            if timeout.is_none_or(|t| t > Self::IDLE_AUDIT) && self.io_watchers_enabled() {
+                timeout = Some(Self::IDLE_AUDIT);
+                audit = true;
+            }
             match poll.poll(&mut events, timeout) {
                 Ok(()) => break,
                 // A signal interrupted the wait: wait again for what is left.
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e.into()),
             }
+        }
+        if audit && events.is_empty() {
+            self.audit_fds()?;
         }
         let mut st = self.inner.state.borrow_mut();
         st.tick += 1;
@@ -145,6 +158,40 @@ impl Handle {
                 }),
                 token => crate::io::source_ready(self, token, event),
             }
+        }
+        Ok(())
+    }
+
+    fn io_watchers_enabled(&self) -> bool {
+        let st = self.inner.state.borrow();
+        st.watchers.enabled_of(crate::WatcherKind::Readable) + st.watchers.enabled_of(crate::WatcherKind::Writable) > 0
+    }
+
+    /// The idle audit: finds fds that epoll forgot (closed while watched), disables their
+    /// watchers, and reports the first one as an error, as `dispatch_fd` does for an fd closed
+    /// inside a callback.
+    fn audit_fds(&self) -> Result<()> {
+        let lost = {
+            let mut st = self.inner.state.borrow_mut();
+            let st = &mut *st;
+            let lost = st.io.lost_registrations(&self.inner.registry);
+            let mut fds = Vec::new();
+            for key in lost {
+                let Some(entry) = st.io.get(key) else { continue };
+                fds.push(entry.fd);
+                let ids: Vec<_> = [&entry.readers[..], &entry.writers[..]].concat();
+                for id in ids {
+                    self.disable_locked(st, id);
+                }
+            }
+            fds
+        };
+        for fd in lost {
+            let e = std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("fd {fd} was closed while watched; its watchers are now disabled"),
+            );
+            self.report(Error::Io(e))?;
         }
         Ok(())
     }

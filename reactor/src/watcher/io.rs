@@ -124,6 +124,23 @@ impl IoTable {
         Ok(())
     }
 
+    /// The keys of registered fds whose registration epoll no longer has: the fd was closed
+    /// (`EBADF`) or closed and its number reused (`ENOENT`) while still watched. Checked by
+    /// re-arming each registration, one `epoll_ctl` per fd, so only called when the reactor
+    /// has been idle for a while (see `tick.rs`, the idle audit).
+    pub(crate) fn lost_registrations(&self, registry: &Registry) -> Vec<u32> {
+        let mut lost = Vec::new();
+        for (key, entry) in self.fds.iter() {
+            if let Some(interest) = entry.registered {
+                let token = token_of(key as u32);
+                if registry.reregister(&mut SourceFd(&entry.fd), token, interest).is_err() {
+                    lost.push(key as u32);
+                }
+            }
+        }
+        lost
+    }
+
     /// Forgets every fd, deregistering those still registered.
     pub(crate) fn clear(&mut self, registry: &Registry) {
         for (_, entry) in self.fds.iter() {

@@ -202,7 +202,6 @@ impl WatcherTable {
     }
 
     /// Enabled watchers of one kind.
-    #[cfg(test)]
     pub(crate) fn enabled_of(&self, kind: WatcherKind) -> usize {
         self.enabled_by_kind[kind.index()]
     }

@@ -162,10 +162,9 @@ fn main() {
                 "a_closed_fd_whose_file_lives_on_is_a_clear_error_not_a_spin",
                 fds::a_closed_fd_whose_file_lives_on_is_a_clear_error_not_a_spin,
             ),
-            Case::known_bug(
+            Case::new(
                 "a_closed_fd_whose_watcher_was_never_cancelled_is_a_clear_error_not_a_hang",
                 fds::a_closed_fd_whose_watcher_was_never_cancelled_is_a_clear_error_not_a_hang,
-                "closing the fd removes it from epoll, no event ever comes, run() blocks forever",
             ),
             Case::new(
                 "a_reused_fd_number_gives_a_working_watcher_or_a_clear_error",
