@@ -34,10 +34,11 @@
 //!   set, the tick returns the error right after that callback; what it had not done yet is
 //!   still queued and the next tick (with a zero poll timeout) picks it up.
 
+use std::os::fd::RawFd;
 use std::time::Duration;
 
 use crate::current::DrivingGuard;
-use crate::reactor::{Ready, SIGNAL_TOKEN, TIMERFD_TOKEN, WAKER_TOKEN};
+use crate::reactor::{Ready, State, SIGNAL_TOKEN, TIMERFD_TOKEN, WAKER_TOKEN};
 use crate::watch::arm;
 use crate::watcher::callback::Arg;
 use crate::watcher::table::Data;
@@ -167,33 +168,39 @@ impl Handle {
         st.watchers.enabled_of(crate::WatcherKind::Readable) + st.watchers.enabled_of(crate::WatcherKind::Writable) > 0
     }
 
-    /// The idle audit: finds fds that epoll forgot (closed while watched), disables their
-    /// watchers, and reports the first one as an error, as `dispatch_fd` does for an fd closed
-    /// inside a callback.
+    /// The idle audit: finds fds that epoll forgot (closed while watched) and handles each as
+    /// `dispatch_fd` handles one closed inside a callback ([`Handle::fd_lost`]).
     fn audit_fds(&self) -> Result<()> {
         let lost = {
             let mut st = self.inner.state.borrow_mut();
             let st = &mut *st;
-            let lost = st.io.lost_registrations(&self.inner.registry);
-            let mut fds = Vec::new();
-            for key in lost {
-                let Some(entry) = st.io.get(key) else { continue };
-                fds.push(entry.fd);
-                let ids: Vec<_> = [&entry.readers[..], &entry.writers[..]].concat();
-                for id in ids {
-                    self.disable_locked(st, id);
-                }
-            }
-            fds
+            let keys = st.io.lost_registrations(&self.inner.registry);
+            keys.into_iter().filter_map(|key| self.disable_fd_watchers(st, key)).collect::<Vec<_>>()
         };
         for fd in lost {
-            let e = std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("fd {fd} was closed while watched; its watchers are now disabled"),
-            );
-            self.report(Error::Io(e))?;
+            self.fd_lost(fd, std::io::ErrorKind::NotFound.into())?;
         }
         Ok(())
+    }
+
+    /// Disables every watcher of fd entry `key` and returns its fd. For an fd that epoll no
+    /// longer knows: its watchers would otherwise wait forever and keep `run()` alive.
+    /// Cancelling them stays the user's job.
+    fn disable_fd_watchers(&self, st: &mut State, key: u32) -> Option<RawFd> {
+        let entry = st.io.get(key)?;
+        let fd = entry.fd;
+        let ids: Vec<_> = [&entry.readers[..], &entry.writers[..]].concat();
+        for id in ids {
+            self.disable_locked(st, id);
+        }
+        Some(fd)
+    }
+
+    /// Reports that `fd` was closed (or its number reused) while watched, after its watchers
+    /// were disabled: the one error both detection paths give.
+    fn fd_lost(&self, fd: RawFd, cause: std::io::Error) -> Result<()> {
+        let msg = format!("fd {fd} was closed while watched; its watchers are now disabled: {cause}");
+        self.report(Error::Io(std::io::Error::new(cause.kind(), msg)))
     }
 
     /// How long phase 1 may block. Arms the timerfd for the earliest deadline.
@@ -317,20 +324,13 @@ impl Handle {
                 _ => st.io.sync(&self.inner.registry, ready.key, &st.watchers),
             };
             if rearmed.is_err() {
-                // The fd was closed (or replaced) while still watched: epoll forgot it, so its
-                // watchers would wait forever and keep `run()` alive. Disable them instead,
-                // and say why; cancelling them stays the user's job.
-                let ids: Vec<_> =
-                    st.io.get(ready.key).map(|e| [&e.readers[..], &e.writers[..]].concat()).unwrap_or_default();
-                for id in ids {
-                    self.disable_locked(st, id);
-                }
+                // The fd was closed (or replaced) while still watched.
+                self.disable_fd_watchers(st, ready.key);
             }
             rearmed
         };
         if let Err(e) = rearmed {
-            let msg = format!("fd {fd} was closed while watched; its watchers are now disabled: {e}");
-            self.report(Error::Io(std::io::Error::new(e.kind(), msg)))?;
+            self.fd_lost(fd, e)?;
         }
         outcome.map(|_| ())
     }
@@ -342,9 +342,7 @@ impl Handle {
             let st = &mut *st;
             if std::mem::take(&mut st.signal_ready) {
                 if let Some(pipe) = st.signal_pipe.as_mut() {
-                    let mut delivered = Vec::new();
-                    pipe.drain_into(&mut delivered);
-                    st.pending_signals.extend(delivered);
+                    pipe.drain_into(&mut st.pending_signals);
                 }
             }
         }

@@ -122,17 +122,8 @@ impl<T: AsRawFd> Async<T> {
         cx: &mut Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        loop {
-            if self.poll_ready(dir, cx)?.is_pending() {
-                return Poll::Pending;
-            }
-            match op(self.get_ref()) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.handle.inner.sources.borrow_mut().clear_ready(self.key, dir);
-                }
-                res => return Poll::Ready(res),
-            }
-        }
+        let io = self.get_ref();
+        retry(&self.handle, self.key, dir, cx, || op(io))
     }
 
     /// Forgets `dir`'s readiness: the next wait parks until a new edge.
@@ -147,17 +138,9 @@ impl<T: AsRawFd> Async<T> {
         cx: &mut Context<'_>,
         mut op: impl FnMut(&mut T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        loop {
-            if self.poll_ready(dir, cx)?.is_pending() {
-                return Poll::Pending;
-            }
-            match op(self.get_mut()) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.handle.inner.sources.borrow_mut().clear_ready(self.key, dir);
-                }
-                res => return Poll::Ready(res),
-            }
-        }
+        // Borrow the fields apart: the readiness lives in the reactor, the value here.
+        let io = self.io.as_mut().expect("present until into_inner");
+        retry(&self.handle, self.key, dir, cx, || op(io))
     }
 
     /// Runs a read-like operation, waiting while it would block.
@@ -185,6 +168,28 @@ impl<T: AsRawFd> Async<T> {
             // Fails only if the fd is already closed, which also dropped the registration.
             let _ = self.handle.inner.registry.deregister(&mut SourceFd(&io.as_raw_fd()));
             self.handle.inner.sources.borrow_mut().remove(self.key);
+        }
+    }
+}
+
+/// The edge-triggered loop behind every operation: wait for `dir`'s readiness, try the
+/// operation, and on `WouldBlock` clear the readiness so the next wait parks until a new edge.
+fn retry<R>(
+    handle: &Handle,
+    key: u32,
+    dir: Direction,
+    cx: &mut Context<'_>,
+    mut attempt: impl FnMut() -> io::Result<R>,
+) -> Poll<io::Result<R>> {
+    loop {
+        if handle.inner.sources.borrow_mut().poll_ready(key, dir, cx).is_pending() {
+            return Poll::Pending;
+        }
+        match attempt() {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                handle.inner.sources.borrow_mut().clear_ready(key, dir);
+            }
+            res => return Poll::Ready(res),
         }
     }
 }

@@ -49,7 +49,7 @@ impl SignalPipe {
 
     /// Appends the signals delivered since the last call. Several deliveries of one signal
     /// between two calls arrive as one, as with any Unix signal.
-    pub(crate) fn drain_into(&mut self, out: &mut Vec<i32>) {
+    pub(crate) fn drain_into(&mut self, out: &mut impl Extend<i32>) {
         out.extend(self.signals.pending());
     }
 }

@@ -23,11 +23,9 @@ impl SignalTable {
         self.by_signo[i].push(id);
     }
 
-    /// Returns whether `id` was the last watcher of `signo` in this reactor.
-    pub(crate) fn detach(&mut self, signo: i32, id: WatcherId) -> bool {
-        let list = &mut self.by_signo[signo as usize];
-        list.retain(|w| *w != id);
-        list.is_empty()
+    /// Removes watcher `id` from the list of `signo`.
+    pub(crate) fn detach(&mut self, signo: i32, id: WatcherId) {
+        self.by_signo[signo as usize].retain(|w| *w != id);
     }
 
     /// The watchers of `signo`, in firing order.
