@@ -80,8 +80,13 @@ pub(crate) struct State {
     pub(crate) last_stamp: u64,
     /// Ticks started so far; a watcher enabled in tick `n` fires from tick `n + 1` on.
     pub(crate) tick: u64,
-    /// The reactor's epoch: deadlines are nanoseconds since then.
+    /// The reactor's epoch: deadlines are nanoseconds since then. `Instant`s given by the
+    /// user (`sleep_until`) are converted against it.
     pub(crate) epoch: Instant,
+    /// The same epoch on the raw monotonic clock, read *after* `epoch`: the clock reads from
+    /// it are therefore a few nanoseconds behind `Instant` conversions, which can make a
+    /// timer a little late, never early.
+    pub(crate) epoch_ns: u64,
     /// The time sampled once per tick, right after the poll (libev's `ev_now`): every timer
     /// due by then fires in this tick, none due later does.
     pub(crate) now_ns: u64,
@@ -103,7 +108,7 @@ impl State {
 
     /// Nanoseconds since the epoch, now.
     pub(crate) fn clock_ns(&self) -> u64 {
-        nanos_since(self.epoch, Instant::now())
+        crate::sys::clock::monotonic_ns().saturating_sub(self.epoch_ns)
     }
 }
 
@@ -132,6 +137,15 @@ pub(crate) struct Inner {
     pub(crate) driving: Cell<bool>,
     /// Called with each callback panic instead of returning it from `run`.
     pub(crate) error_handler: RefCell<Option<ErrorHandler>>,
+}
+
+impl Inner {
+    /// The epoll instance's fd (the registry's dup of it): where the fd watchers register
+    /// themselves level-triggered (see `sys::epoll`).
+    pub(crate) fn epfd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        self.registry.as_raw_fd()
+    }
 }
 
 impl fmt::Debug for Inner {
@@ -193,6 +207,7 @@ impl Reactor {
             last_stamp: 0,
             tick: 0,
             epoch: Instant::now(),
+            epoch_ns: crate::sys::clock::monotonic_ns(),
             now_ns: 0,
             stop: false,
             errors: VecDeque::new(),
@@ -268,7 +283,7 @@ impl Handle {
             }
         }
         drop(watchers);
-        self.inner.state.borrow_mut().io.clear(&self.inner.registry);
+        self.inner.state.borrow_mut().io.clear(self.inner.epfd());
         self.inner.executor.shutdown();
     }
 }

@@ -9,7 +9,7 @@
 //!  │            deadline, via the timerfd), block in epoll_wait, sample `now`,  │
 //!  │            queue ready fds and signals, wake async I/O tasks               │
 //!  │ 2. defers  the defers queued before this tick, FIFO                        │
-//!  │ 3. I/O     level-triggered watchers of each ready fd, then re-arm the fd   │
+//!  │ 3. I/O     level-triggered watchers of each ready fd                       │
 //!  │ 4. signals each delivered signal's watchers                                │
 //!  │ 5. timers  every timer due by `now`, in (deadline, arming order)           │
 //!  │ 6. tasks   poll the woken tasks (a bounded batch)                          │
@@ -148,6 +148,9 @@ impl Handle {
         let mut st = self.inner.state.borrow_mut();
         st.tick += 1;
         st.now_ns = st.clock_ns();
+        // Fds left over from a tick cut short by a panic: the watchers' registrations are
+        // level-triggered, so whatever is still ready has just been reported again.
+        st.ready.clear();
         for event in events.iter() {
             match event.token() {
                 WAKER_TOKEN | TIMERFD_TOKEN => {}
@@ -174,7 +177,7 @@ impl Handle {
         let lost = {
             let mut st = self.inner.state.borrow_mut();
             let st = &mut *st;
-            let keys = st.io.lost_registrations(&self.inner.registry);
+            let keys = st.io.lost_registrations(self.inner.epfd());
             keys.into_iter().filter_map(|key| self.disable_fd_watchers(st, key)).collect::<Vec<_>>()
         };
         for fd in lost {
@@ -285,13 +288,27 @@ impl Handle {
         }
     }
 
-    /// Runs the watchers of one ready fd (readers, then writers, each in creation order) and
-    /// re-arms it so a level that is still there is reported again next tick.
+    /// Runs the watchers of one ready fd: readers, then writers, each in creation order.
+    ///
+    /// Nothing is re-armed afterwards: the registration is level-triggered, so a level that
+    /// persists is reported again by the next poll. Such a repeat is verified before the
+    /// watchers run again, because an fd number closed while a dup keeps its file open goes
+    /// on reporting under our token (see `watcher/io.rs`).
     fn dispatch_fd(&self, ready: Ready) -> Result<()> {
         let (fd, ids) = {
-            let mut st = self.inner.state.borrow_mut();
-            let Some(entry) = st.io.get(ready.key) else { return Ok(()) };
-            let fd = entry.fd;
+            let mut guard = self.inner.state.borrow_mut();
+            let st = &mut *guard;
+            let tick = st.tick;
+            let Some(entry) = st.io.get_mut(ready.key) else { return Ok(()) };
+            let (fd, repeat) = (entry.fd, entry.fired_tick + 1 == tick);
+            entry.fired_tick = tick;
+            if repeat {
+                if let Err(e) = st.io.verify(self.inner.epfd(), ready.key) {
+                    self.disable_fd_watchers(st, ready.key);
+                    drop(guard); // the error handler may use the reactor
+                    return self.fd_lost(fd, e);
+                }
+            }
             let mut ids = std::mem::take(&mut st.scratch);
             ids.clear();
             let entry = st.io.get(ready.key).expect("checked above");
@@ -303,36 +320,15 @@ impl Handle {
             }
             (fd, ids)
         };
-        let mut outcome = Ok(false);
+        let mut outcome = Ok(());
         for &id in &ids {
-            match self.dispatch(id, Arg::Fd(fd)) {
-                Ok(ran) => outcome = outcome.map(|any| any || ran),
-                Err(e) => {
-                    outcome = Err(e);
-                    break;
-                }
+            if let Err(e) = self.dispatch(id, Arg::Fd(fd)) {
+                outcome = Err(e);
+                break;
             }
         }
-        let rearmed = {
-            let mut st = self.inner.state.borrow_mut();
-            let st = &mut *st;
-            st.scratch = ids;
-            // Re-arm when a callback ran (the level may persist) or the tick is being cut
-            // short (the remaining watchers must see this readiness again).
-            let rearmed = match outcome {
-                Ok(false) => Ok(()),
-                _ => st.io.sync(&self.inner.registry, ready.key, &st.watchers),
-            };
-            if rearmed.is_err() {
-                // The fd was closed (or replaced) while still watched.
-                self.disable_fd_watchers(st, ready.key);
-            }
-            rearmed
-        };
-        if let Err(e) = rearmed {
-            self.fd_lost(fd, e)?;
-        }
-        outcome.map(|_| ())
+        self.inner.state.borrow_mut().scratch = ids;
+        outcome
     }
 
     /// Phase 4: signal watchers.

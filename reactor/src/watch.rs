@@ -263,7 +263,7 @@ impl Handle {
             Data::Delay { after_ns } => arm(st, id, st.clock_ns().checked_add(after_ns)),
             Data::Repeat { interval_ns } => arm(st, id, st.clock_ns().checked_add(first_ns.unwrap_or(interval_ns))),
             Data::Io { fd_key, .. } => {
-                if let Err(e) = st.io.sync(&self.inner.registry, fd_key, &st.watchers) {
+                if let Err(e) = st.io.sync(self.inner.epfd(), fd_key, &st.watchers) {
                     st.watchers.set_enabled(id, false, tick);
                     return Err(e.into());
                 }
@@ -273,17 +273,23 @@ impl Handle {
         Ok(())
     }
 
-    /// Disables watcher `id` at once; its queued entry (defer or timer) becomes a tombstone.
-    /// Returns whether it was enabled.
+    /// Disables watcher `id` at once; its queued entry (defer or timer) becomes a tombstone,
+    /// and an fd's interest narrows to its watchers still enabled. Returns whether it was
+    /// enabled.
     pub(crate) fn disable_locked(&self, st: &mut State, id: WatcherId) -> bool {
         if !st.watchers.set_enabled(id, false, st.tick) {
             return false;
         }
         let w = st.watchers.get_mut(id).expect("live");
         let had_entry = std::mem::take(&mut w.stamp) != 0;
-        let defer = matches!(w.data, Data::Defer);
+        let data = w.data;
         if had_entry {
-            forget_entry(st, defer);
+            forget_entry(st, matches!(data, Data::Defer));
+        }
+        if let Data::Io { fd_key, .. } = data {
+            // Narrowing or dropping a registration cannot fail in a way that matters: a fd
+            // that is gone is out of epoll already (a wider interest could only spin).
+            let _ = st.io.sync(self.inner.epfd(), fd_key, &st.watchers);
         }
         true
     }
@@ -294,7 +300,7 @@ impl Handle {
         self.disable_locked(st, id);
         let w = st.watchers.remove(id)?;
         match w.data {
-            Data::Io { fd_key, .. } => st.io.detach(&self.inner.registry, fd_key, id),
+            Data::Io { fd_key, .. } => st.io.detach(self.inner.epfd(), fd_key, id),
             Data::Signal { signo } => {
                 st.signals.detach(signo, id);
                 crate::sys::signals::unwatch(signo);

@@ -1,6 +1,8 @@
 //! Everything that talks to the operating system directly, and the only module allowed
 //! `unsafe`. The rest of the crate sees safe functions that return `io::Result`.
 
+pub(crate) mod clock;
+pub(crate) mod epoll;
 pub(crate) mod fd;
 pub(crate) mod flock;
 pub(crate) mod signals;

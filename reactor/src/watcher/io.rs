@@ -7,28 +7,37 @@
 //! directions. The entry's slab key, shifted left by one, is the mio token (odd tokens belong
 //! to the async I/O sources of [`crate::io`]).
 //!
-//! # Level-triggered on top of edge-triggered
+//! # Level-triggered, in the kernel
 //!
-//! mio reports an edge: "this fd *became* readable". Amp's watchers are level-triggered: a
-//! readable watcher fires every tick *while* data is pending, whether or not the callback read
-//! it. We cannot know whether the callback drained the fd without a syscall of our own, so we
-//! ask the kernel to tell us: after the callbacks of a ready fd have run, the entry is re-armed
-//! with `EPOLL_CTL_MOD` (mio's `reregister`). epoll re-evaluates readiness on every `MOD`, so if
-//! the fd is still readable it is reported again by the next poll, and if it is not, nothing
-//! is reported until new data arrives. The cost is one `epoll_ctl` per fd that fired, per
-//! tick; measured in `docs/benchmarks.md` (the ping-pong rows). An fd whose watchers are all
-//! disabled is not re-armed, which is why a disabled writable watcher cannot spin.
+//! Amp's watchers are level-triggered: a readable watcher fires every tick *while* data is
+//! pending, whether or not the callback read it. mio only offers edge-triggered registrations
+//! ("this fd *became* readable"), and emulating levels on edges costs an `epoll_ctl(MOD)` per
+//! fired fd per tick. So the fd watchers bypass mio's registry and register their fds on the
+//! same epoll instance *level-triggered* (`sys::epoll` explains why that is sound): a level
+//! that persists is simply reported again by the next `epoll_wait`, at no extra cost.
+//!
+//! Two consequences shape this table:
+//!
+//! - **Interest follows the enabled watchers exactly.** A level-triggered registration whose
+//!   watchers are all disabled would be reported every tick and spin, so [`IoTable::sync`]
+//!   narrows the interest on every enable and disable, and removes the fd from epoll when no
+//!   watcher of it is enabled.
+//! - **A closed fd number can keep reporting.** epoll watches the open file, not the number:
+//!   if the user closes a watched fd while a dup keeps the file open, its events keep coming
+//!   under our token. A level that persists from one tick to the next is therefore verified
+//!   (one `epoll_ctl(MOD)`, which fails for a closed or reused number) before its watchers run
+//!   again; an fd that fires in separate bursts, the common case, costs no syscall at all.
 
 use std::collections::HashMap;
 use std::io;
 use std::os::fd::RawFd;
 
-use mio::unix::SourceFd;
-use mio::{Interest, Registry, Token};
+use mio::Token;
 use slab::Slab;
 
 use super::table::WatcherTable;
 use super::WatcherId;
+use crate::sys::epoll::{self, Interest};
 
 /// Everything the reactor knows about one watched fd.
 #[derive(Debug)]
@@ -38,8 +47,11 @@ pub(crate) struct FdEntry {
     pub(crate) readers: Vec<WatcherId>,
     /// Writable watchers, in creation order.
     pub(crate) writers: Vec<WatcherId>,
-    /// The interest mio currently has for this fd; `None` when not registered.
+    /// The interest epoll currently has for this fd; `None` when not registered.
     registered: Option<Interest>,
+    /// The last tick in which this fd's watchers were dispatched: a level reported again in
+    /// the very next tick is verified first (see the module docs).
+    pub(crate) fired_tick: u64,
 }
 
 /// The watched fds.
@@ -60,7 +72,7 @@ impl IoTable {
     /// The registration is brought up to date by a following [`IoTable::sync`].
     pub(crate) fn attach(&mut self, fd: RawFd, id: WatcherId, writable: bool) -> u32 {
         let key = *self.by_fd.entry(fd).or_insert_with(|| {
-            let e = FdEntry { fd, readers: Vec::new(), writers: Vec::new(), registered: None };
+            let e = FdEntry { fd, readers: Vec::new(), writers: Vec::new(), registered: None, fired_tick: 0 };
             self.fds.insert(e) as u32
         });
         let entry = &mut self.fds[key as usize];
@@ -74,7 +86,7 @@ impl IoTable {
 
     /// Removes watcher `id` from entry `key`. The last watcher out deregisters the fd, so the
     /// user may close it right after cancelling.
-    pub(crate) fn detach(&mut self, registry: &Registry, key: u32, id: WatcherId) {
+    pub(crate) fn detach(&mut self, epfd: RawFd, key: u32, id: WatcherId) {
         let Some(entry) = self.fds.get_mut(key as usize) else { return };
         entry.readers.retain(|w| *w != id);
         entry.writers.retain(|w| *w != id);
@@ -82,41 +94,45 @@ impl IoTable {
             if entry.registered.is_some() {
                 // The fd may already be closed (the kernel then dropped the registration
                 // itself), so a failure here means there is nothing left to undo.
-                let _ = registry.deregister(&mut SourceFd(&entry.fd));
+                let _ = epoll::delete(epfd, entry.fd);
             }
             self.by_fd.remove(&entry.fd);
             self.fds.remove(key as usize);
         }
     }
 
-    /// Brings entry `key`'s registration in line with its enabled watchers.
+    /// Brings entry `key`'s registration in line with its enabled watchers: the union of
+    /// their directions, or no registration at all when none is enabled (a level-triggered
+    /// registration nobody listens to would be reported every tick).
     ///
-    /// With at least one enabled watcher the fd is (re-)registered with the union of their
-    /// directions; re-registering also re-arms the edge, so a level that was consumed while
-    /// the watchers were disabled is reported again. With none enabled the registration is left
-    /// as it is: its events find no enabled watcher, fire nothing and are not re-armed.
-    pub(crate) fn sync(&mut self, registry: &Registry, key: u32, watchers: &WatcherTable) -> io::Result<()> {
+    /// # Errors
+    ///
+    /// Whatever `epoll_ctl` reports when the fd can no longer be registered: `EBADF` for a
+    /// closed fd, `EPERM` for a regular file. Dropping the registration never fails: a
+    /// closed fd has already left epoll by itself.
+    pub(crate) fn sync(&mut self, epfd: RawFd, key: u32, watchers: &WatcherTable) -> io::Result<()> {
         let Some(entry) = self.fds.get_mut(key as usize) else { return Ok(()) };
         let enabled = |ids: &[WatcherId]| ids.iter().any(|id| watchers.get(*id).is_some_and(|w| w.is_enabled()));
-        let interest = match (enabled(&entry.readers), enabled(&entry.writers)) {
-            (true, true) => Interest::READABLE | Interest::WRITABLE,
-            (true, false) => Interest::READABLE,
-            (false, true) => Interest::WRITABLE,
-            (false, false) => return Ok(()),
-        };
-        let token = token_of(key);
-        let source = &mut SourceFd(&entry.fd);
+        let interest = Interest { readable: enabled(&entry.readers), writable: enabled(&entry.writers) };
+        if !interest.readable && !interest.writable {
+            if entry.registered.take().is_some() {
+                let _ = epoll::delete(epfd, entry.fd);
+            }
+            return Ok(());
+        }
+        let token = token_of(key).0;
         match entry.registered {
-            // `AlreadyExists`: the fd number is still in epoll from an earlier life (it was
-            // closed and reopened while watched); take the registration over.
-            None => match registry.register(source, token, interest) {
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => registry.reregister(source, token, interest)?,
+            // `EEXIST`: the fd number is still in epoll from an earlier life (it was closed
+            // and reopened while watched, and a dup kept the old file open); take it over.
+            None => match epoll::add(epfd, entry.fd, token, interest) {
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => epoll::modify(epfd, entry.fd, token, interest)?,
                 other => other?,
             },
-            // `NotFound`: the fd was closed and its number reused while our entry lived on;
+            // Even an unchanged interest is re-applied: that is how a reused number is noticed.
+            // `ENOENT`: the fd was closed and its number reused while our entry lived on;
             // epoll forgot the old registration, so this is a fresh one.
-            Some(_) => match registry.reregister(source, token, interest) {
-                Err(e) if e.kind() == io::ErrorKind::NotFound => registry.register(source, token, interest)?,
+            Some(_) => match epoll::modify(epfd, entry.fd, token, interest) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => epoll::add(epfd, entry.fd, token, interest)?,
                 other => other?,
             },
         }
@@ -124,28 +140,30 @@ impl IoTable {
         Ok(())
     }
 
-    /// The keys of registered fds whose registration epoll no longer has: the fd was closed
-    /// (`EBADF`) or closed and its number reused (`ENOENT`) while still watched. Checked by
-    /// re-arming each registration, one `epoll_ctl` per fd, so only called when the reactor
-    /// has been idle for a while (see `tick.rs`, the idle audit).
-    pub(crate) fn lost_registrations(&self, registry: &Registry) -> Vec<u32> {
-        let mut lost = Vec::new();
-        for (key, entry) in self.fds.iter() {
-            if let Some(interest) = entry.registered {
-                let token = token_of(key as u32);
-                if registry.reregister(&mut SourceFd(&entry.fd), token, interest).is_err() {
-                    lost.push(key as u32);
-                }
-            }
+    /// Whether epoll still has entry `key`'s registration under this fd number: re-applying
+    /// it with `epoll_ctl(MOD)` fails for a closed number (`EBADF`) or a reused one (`ENOENT`).
+    /// One syscall; entries that are not registered pass.
+    pub(crate) fn verify(&self, epfd: RawFd, key: u32) -> io::Result<()> {
+        let Some(entry) = self.fds.get(key as usize) else { return Ok(()) };
+        match entry.registered {
+            Some(interest) => epoll::modify(epfd, entry.fd, token_of(key).0, interest),
+            None => Ok(()),
         }
-        lost
+    }
+
+    /// The keys of registered fds whose registration epoll no longer has (see
+    /// [`IoTable::verify`]). One `epoll_ctl` per fd, so only called when the reactor has been
+    /// idle for a while (see `tick.rs`, the idle audit).
+    pub(crate) fn lost_registrations(&self, epfd: RawFd) -> Vec<u32> {
+        let keys = self.fds.iter().map(|(key, _)| key as u32);
+        keys.filter(|&key| self.verify(epfd, key).is_err()).collect()
     }
 
     /// Forgets every fd, deregistering those still registered.
-    pub(crate) fn clear(&mut self, registry: &Registry) {
+    pub(crate) fn clear(&mut self, epfd: RawFd) {
         for (_, entry) in self.fds.iter() {
             if entry.registered.is_some() {
-                let _ = registry.deregister(&mut SourceFd(&entry.fd));
+                let _ = epoll::delete(epfd, entry.fd);
             }
         }
         self.fds.clear();
@@ -154,6 +172,10 @@ impl IoTable {
 
     pub(crate) fn get(&self, key: u32) -> Option<&FdEntry> {
         self.fds.get(key as usize)
+    }
+
+    pub(crate) fn get_mut(&mut self, key: u32) -> Option<&mut FdEntry> {
+        self.fds.get_mut(key as usize)
     }
 
     /// Watched fds.
