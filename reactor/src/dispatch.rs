@@ -3,10 +3,11 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use crate::defer_queue::Defer;
 use crate::error::panic_message;
 use crate::watcher::callback::Arg;
 use crate::watcher::table::Data;
-use crate::{Error, Handle, Result, WatcherId};
+use crate::{Error, Handle, Result, WatcherId, WatcherKind};
 
 impl Handle {
     /// Runs watcher `id`'s callback if it is due: live, enabled, and enabled before this tick.
@@ -20,7 +21,7 @@ impl Handle {
                 return Ok(false);
             }
             let (kind, created_at) = (w.kind(), w.created_at);
-            if matches!(w.data, Data::Defer | Data::Delay { .. }) {
+            if matches!(w.data, Data::Delay { .. }) {
                 // One-shot watchers free themselves before running: inside the callback the
                 // id is already dead, so cancelling it is a no-op.
                 let w = st.watchers.remove(id).expect("live");
@@ -54,6 +55,20 @@ impl Handle {
                 let message = panic_message(&*payload);
                 let err = Error::CallbackPanicked { watcher: id, kind, created_at, message };
                 self.report(err).map(|()| true)
+            }
+        }
+    }
+
+    /// Runs a defer popped from the defer queue (it is already gone from there, so inside
+    /// its callback its id is dead, like a delay's). The short path of `dispatch`: no table
+    /// lookup, no flags, the callback called by value.
+    pub(crate) fn dispatch_defer(&self, id: WatcherId, defer: Defer) -> Result<()> {
+        let Defer { callback, created_at, .. } = defer;
+        match catch_unwind(AssertUnwindSafe(|| callback(self, id))) {
+            Ok(()) => Ok(()),
+            Err(payload) => {
+                let message = panic_message(&*payload);
+                self.report(Error::CallbackPanicked { watcher: id, kind: WatcherKind::Defer, created_at, message })
             }
         }
     }

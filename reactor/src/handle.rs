@@ -157,12 +157,15 @@ impl Handle {
     /// Cancels a watcher: it never runs again, its slot and callback are freed now. A no-op
     /// for a dead id, so a callback may cancel itself and cleanup code may cancel twice.
     pub fn cancel(&self, id: WatcherId) {
-        let watcher = {
+        let (watcher, defer) = {
             let mut st = self.inner.state.borrow_mut();
-            self.detach_locked(&mut st, id)
+            match crate::watch::is_defer(id) {
+                true => (None, st.defers.remove(id)),
+                false => (self.detach_locked(&mut st, id), None),
+            }
         };
         // Dropped here, outside the borrow: the callback's captures may use the reactor.
-        drop(watcher);
+        drop((watcher, defer));
     }
 
     /// Makes an enabled watcher keep `run()` going again (the default).
@@ -172,6 +175,9 @@ impl Handle {
     /// [`Error::InvalidWatcher`] if `id` is not live.
     pub fn reference(&self, id: WatcherId) -> Result<()> {
         let mut st = self.inner.state.borrow_mut();
+        if crate::watch::is_defer(id) {
+            return st.defers.set_referenced(id, true).map(drop).ok_or(Error::InvalidWatcher(id));
+        }
         st.watchers.get(id).ok_or(Error::InvalidWatcher(id))?;
         st.watchers.set_referenced(id, true);
         Ok(())
@@ -179,7 +185,11 @@ impl Handle {
 
     /// Lets `run()` return even while this watcher is enabled. A no-op for a dead id.
     pub fn unreference(&self, id: WatcherId) {
-        self.inner.state.borrow_mut().watchers.set_referenced(id, false);
+        let mut st = self.inner.state.borrow_mut();
+        match crate::watch::is_defer(id) {
+            true => drop(st.defers.set_referenced(id, false)),
+            false => drop(st.watchers.set_referenced(id, false)),
+        }
     }
 
     /// Routes callback panics (and failed forks) to `handler` instead of returning them from

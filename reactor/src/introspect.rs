@@ -86,11 +86,13 @@ impl Handle {
             ticks: st.tick,
             ..ReactorInfo::default()
         };
-        for (_, w) in st.watchers.iter() {
-            let k = &mut info.kinds[w.kind().index()];
-            if w.is_enabled() {
+        let watchers = st.watchers.iter().map(|(_, w)| (w.kind(), w.is_enabled(), w.is_referenced()));
+        let defers = st.defers.iter().map(|(_, enabled, d)| (WatcherKind::Defer, enabled, d.referenced));
+        for (kind, enabled, referenced) in watchers.chain(defers) {
+            let k = &mut info.kinds[kind.index()];
+            if enabled {
                 k.enabled += 1;
-                if w.is_referenced() {
+                if referenced {
                     k.referenced += 1;
                 }
             } else {
@@ -104,11 +106,27 @@ impl Handle {
     /// for "why does `run()` never return?".
     pub fn keep_alive_report(&self) -> Vec<AliveWatcher> {
         let st = self.inner.state.borrow();
-        st.watchers
+        let watchers = st
+            .watchers
             .iter()
             .filter(|(_, w)| w.is_enabled() && w.is_referenced())
-            .map(|(id, w)| AliveWatcher { id, kind: w.kind(), created_at: w.created_at })
-            .collect()
+            .map(|(id, w)| AliveWatcher { id, kind: w.kind(), created_at: w.created_at });
+        let defers = st
+            .defers
+            .iter()
+            .filter(|(_, enabled, d)| *enabled && d.referenced)
+            .map(|(id, _, d)| AliveWatcher { id, kind: WatcherKind::Defer, created_at: d.created_at });
+        watchers.chain(defers).collect()
+    }
+
+    /// `(enabled, referenced, kind, created_at)` of live watcher `id`, wherever it lives.
+    fn view(&self, id: WatcherId) -> Result<(bool, bool, WatcherKind, &'static Location<'static>)> {
+        let st = self.inner.state.borrow();
+        let found = match crate::watch::is_defer(id) {
+            true => st.defers.state(id).map(|(e, r, at)| (e, r, WatcherKind::Defer, at)),
+            false => st.watchers.get(id).map(|w| (w.is_enabled(), w.is_referenced(), w.kind(), w.created_at)),
+        };
+        found.ok_or(Error::InvalidWatcher(id))
     }
 
     /// Whether watcher `id` is enabled.
@@ -117,8 +135,7 @@ impl Handle {
     ///
     /// [`Error::InvalidWatcher`] if `id` is not live.
     pub fn is_enabled(&self, id: WatcherId) -> Result<bool> {
-        let st = self.inner.state.borrow();
-        st.watchers.get(id).map(|w| w.is_enabled()).ok_or(Error::InvalidWatcher(id))
+        self.view(id).map(|v| v.0)
     }
 
     /// Whether watcher `id` is referenced.
@@ -127,8 +144,7 @@ impl Handle {
     ///
     /// [`Error::InvalidWatcher`] if `id` is not live.
     pub fn is_referenced(&self, id: WatcherId) -> Result<bool> {
-        let st = self.inner.state.borrow();
-        st.watchers.get(id).map(|w| w.is_referenced()).ok_or(Error::InvalidWatcher(id))
+        self.view(id).map(|v| v.1)
     }
 
     /// The kind of watcher `id`.
@@ -137,8 +153,7 @@ impl Handle {
     ///
     /// [`Error::InvalidWatcher`] if `id` is not live.
     pub fn kind(&self, id: WatcherId) -> Result<WatcherKind> {
-        let st = self.inner.state.borrow();
-        st.watchers.get(id).map(|w| w.kind()).ok_or(Error::InvalidWatcher(id))
+        self.view(id).map(|v| v.2)
     }
 
     /// Where watcher `id` was created.
@@ -147,7 +162,6 @@ impl Handle {
     ///
     /// [`Error::InvalidWatcher`] if `id` is not live.
     pub fn created_at(&self, id: WatcherId) -> Result<&'static Location<'static>> {
-        let st = self.inner.state.borrow();
-        st.watchers.get(id).map(|w| w.created_at).ok_or(Error::InvalidWatcher(id))
+        self.view(id).map(|v| v.3)
     }
 }

@@ -6,9 +6,11 @@
 //!
 //! # The model
 //!
-//! - A [`Reactor`] owns one epoll instance, a slab of **watchers** and a binary-heap **timer
-//!   queue**. Each watcher is named by a generational [`WatcherId`]; a stale id is a typed
-//!   error or a no-op, never a reused slot. ([`watcher`] documents the states.)
+//! - A [`Reactor`] owns one epoll instance, a slab of **watchers**, a binary-heap **timer
+//!   queue** and a **defer queue** (defers live in their queue slot, not in the slab: they are
+//!   the hottest, shortest-lived watchers). Each watcher is named by a generational
+//!   [`WatcherId`]; a stale id is a typed error or a no-op, never a reused slot. ([`watcher`]
+//!   documents the states.)
 //! - One **tick** polls once and dispatches in phases: defers, I/O, signals, timers, tasks
 //!   (`tick.rs` walks through it). Nothing fires in the tick it was created or enabled in;
 //!   timers never fire early; `repeat` does not drift.
@@ -43,6 +45,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod current;
+mod defer_queue;
 mod dispatch;
 mod error;
 pub mod executor;

@@ -1,4 +1,5 @@
-//! [`Reactor`]: the owner of the poller, the watcher table, the timer queue and the executor.
+//! [`Reactor`]: the owner of the poller, the watcher table, the timer and defer queues and the
+//! executor.
 //!
 //! The reactor is single-threaded and everything it owns lives behind one `Rc` ([`Inner`]),
 //! shared with every [`Handle`]. Mutable parts are split over a few `RefCell`s by *who borrows
@@ -20,6 +21,7 @@ use std::time::Instant;
 
 use mio::{Events, Poll, Registry, Token};
 
+use crate::defer_queue::DeferQueue;
 use crate::executor::Executor;
 use crate::io::SourceTable;
 use crate::sys::signals::SignalPipe;
@@ -58,11 +60,9 @@ pub(crate) struct Ready {
 pub(crate) struct State {
     pub(crate) watchers: WatcherTable,
     pub(crate) timers: TimerQueue,
-    /// Enabled defers as `(key, stamp)`, in enable order. Entries whose stamp no longer
-    /// matches their watcher are stale (the defer was disabled or cancelled) and skipped.
-    pub(crate) defers: VecDeque<(u32, u64)>,
-    /// Stale entries in `defers`, for compaction under enable/cancel churn.
-    pub(crate) stale_defers: usize,
+    /// Every defer, enabled (queued, in enable order) or disabled: defers are not in
+    /// `watchers` (see `defer_queue.rs`).
+    pub(crate) defers: DeferQueue,
     pub(crate) io: IoTable,
     pub(crate) signals: SignalTable,
     /// Created on the first signal watcher: a reactor that never watches a signal touches
@@ -76,7 +76,7 @@ pub(crate) struct State {
     pub(crate) ready: VecDeque<Ready>,
     /// The precision timer (Linux); `None` where unavailable, which costs precision only.
     pub(crate) timerfd: Option<TimerFd>,
-    /// The last stamp handed out (defer queue and timer heap entries); 0 means "none".
+    /// The last stamp handed out (timer heap entries); 0 means "none".
     pub(crate) last_stamp: u64,
     /// Ticks started so far; a watcher enabled in tick `n` fires from tick `n + 1` on.
     pub(crate) tick: u64,
@@ -104,6 +104,11 @@ impl State {
     pub(crate) fn stamp(&mut self) -> u64 {
         self.last_stamp += 1;
         self.last_stamp
+    }
+
+    /// Enabled, referenced watchers and defers: while non-zero, `run()` goes on.
+    pub(crate) fn alive_watchers(&self) -> usize {
+        self.watchers.alive() + self.defers.alive()
     }
 
     /// Nanoseconds since the epoch, now.
@@ -195,8 +200,7 @@ impl Reactor {
         let state = State {
             watchers: WatcherTable::default(),
             timers: TimerQueue::default(),
-            defers: VecDeque::new(),
-            stale_defers: 0,
+            defers: DeferQueue::default(),
             io: IoTable::default(),
             signals: SignalTable::default(),
             signal_pipe: None,
@@ -270,13 +274,13 @@ impl Handle {
     /// Cancels every watcher and drops every task. Callbacks and futures are dropped after
     /// the borrows are released, since their captured values may call back into the reactor.
     pub(crate) fn shutdown(&self) {
-        let watchers = {
+        let (watchers, defers) = {
             let mut st = self.inner.state.borrow_mut();
-            st.defers.clear();
             st.ready.clear();
             st.timers = TimerQueue::default();
-            st.watchers.drain()
+            (st.watchers.drain(), st.defers.drain())
         };
+        drop(defers);
         for w in &watchers {
             if let crate::watcher::table::Data::Signal { signo } = w.data {
                 crate::sys::signals::unwatch(signo);

@@ -99,7 +99,7 @@ impl Handle {
 
     /// Whether `run` would go on: an enabled, referenced watcher or an unfinished task exists.
     pub fn is_alive(&self) -> bool {
-        self.inner.state.borrow().watchers.alive() > 0 || self.inner.executor.keeps_alive()
+        self.inner.state.borrow().alive_watchers() > 0 || self.inner.executor.keeps_alive()
     }
 
     /// One tick; the caller holds the driving guard.
@@ -210,7 +210,7 @@ impl Handle {
     fn poll_timeout(&self) -> Result<Option<Duration>> {
         let mut st = self.inner.state.borrow_mut();
         let st = &mut *st;
-        let queued = !st.defers.is_empty()
+        let queued = st.defers.has_queued()
             || !st.ready.is_empty()
             || !st.pending_signals.is_empty()
             || st.signal_ready
@@ -241,6 +241,7 @@ impl Handle {
         }
         let ex = &self.inner.executor;
         let nothing_registered = st.watchers.len() == 0
+            && st.defers.iter().next().is_none()
             && !ex.has_tasks()
             && ex.blocking_in_flight() == 0
             && crate::io::source_count(self) == 0;
@@ -250,32 +251,17 @@ impl Handle {
         Ok(None)
     }
 
-    /// Phase 2: the defers that were queued when the tick began.
+    /// Phase 2: the defers that were queued when the tick began, in enable order.
     ///
-    /// "Queued when the tick began" is decided by stamp, not by counting entries: a callback
-    /// may cancel enough defers to compact the queue mid-phase, and a count taken before
-    /// that would then reach (and lose) a defer enabled during this very tick.
+    /// "Queued when the tick began" is a position in the defer queue, taken once: a defer
+    /// created or enabled by one of these callbacks goes behind it and waits for the next
+    /// tick, so a defer that defers itself cannot starve I/O.
     fn run_defers(&self) -> Result<()> {
-        let limit = self.inner.state.borrow().last_stamp;
+        let limit = self.inner.state.borrow_mut().defers.begin_phase();
         loop {
-            let id = {
-                let mut st = self.inner.state.borrow_mut();
-                match st.defers.front() {
-                    Some(&(_, stamp)) if stamp <= limit => {}
-                    _ => break,
-                }
-                let (key, stamp) = st.defers.pop_front().expect("checked above");
-                match st.watchers.by_stamp(key, stamp) {
-                    Some(id) => id,
-                    None => {
-                        st.stale_defers -= 1;
-                        continue;
-                    }
-                }
-            };
-            self.dispatch(id, Arg::None)?;
+            let Some((id, defer)) = self.inner.state.borrow_mut().defers.pop_due(limit) else { return Ok(()) };
+            self.dispatch_defer(id, defer)?;
         }
-        Ok(())
     }
 
     /// Phase 3: level-triggered I/O watchers.

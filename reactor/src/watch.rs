@@ -7,6 +7,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::panic::Location;
 use std::time::Duration;
 
+use crate::defer_queue::Defer;
 use crate::reactor::State;
 use crate::timer_queue::Entry;
 use crate::watcher::table::{Data, Watcher};
@@ -64,8 +65,9 @@ impl Watch {
     /// cannot starve I/O.
     #[track_caller]
     pub fn defer(self, callback: impl FnOnce(&Handle, WatcherId) + 'static) -> WatcherId {
-        let cb = Callback::Once(Some(Box::new(callback)));
-        self.create(Data::Defer, cb, None).expect("a defer has no failure mode")
+        let defer =
+            Defer { callback: Box::new(callback), created_at: Location::caller(), key: 0, referenced: self.referenced };
+        self.handle.insert_defer(defer, self.enabled)
     }
 
     /// Runs `callback` once, `after` from now.
@@ -185,6 +187,17 @@ pub(crate) fn saturating_ns(d: Duration) -> u64 {
 }
 
 impl Handle {
+    /// Stores a defer: the short path, one borrow and one push (see `defer_queue.rs`).
+    pub(crate) fn insert_defer(&self, defer: Defer, enabled: bool) -> WatcherId {
+        let mut st = self.inner.state.borrow_mut();
+        let st = &mut *st;
+        let generation = st.watchers.generations.next();
+        match enabled {
+            true => st.defers.push(generation, defer),
+            false => st.defers.park(generation, defer),
+        }
+    }
+
     /// Stores a watcher, attaches it to its fd or signal, and applies the options.
     pub(crate) fn insert(
         &self,
@@ -246,6 +259,9 @@ impl Handle {
     /// Enables watcher `id` in tick `st.tick`: it becomes due from the next tick on.
     /// `first_ns` overrides a repeat's first delay (used at creation only).
     pub(crate) fn enable_locked(&self, st: &mut State, id: WatcherId, first_ns: Option<u64>) -> Result<()> {
+        if is_defer(id) {
+            return st.defers.enable(id).map(drop).ok_or(Error::InvalidWatcher(id));
+        }
         let tick = st.tick;
         let w = st.watchers.get(id).ok_or(Error::InvalidWatcher(id))?;
         let data = w.data;
@@ -253,11 +269,6 @@ impl Handle {
             return Ok(()); // already enabled: nothing changes, not even the deadline
         }
         match data {
-            Data::Defer => {
-                let stamp = st.stamp();
-                st.watchers.get_mut(id).expect("live").stamp = stamp;
-                st.defers.push_back((id.key, stamp));
-            }
             // Deadlines count from *now*, not from the tick's cached time: a timer created late
             // in a long tick must still wait its full delay.
             Data::Delay { after_ns } => arm(st, id, st.clock_ns().checked_add(after_ns)),
@@ -277,6 +288,9 @@ impl Handle {
     /// and an fd's interest narrows to its watchers still enabled. Returns whether it was
     /// enabled.
     pub(crate) fn disable_locked(&self, st: &mut State, id: WatcherId) -> bool {
+        if is_defer(id) {
+            return st.defers.disable(id);
+        }
         if !st.watchers.set_enabled(id, false, st.tick) {
             return false;
         }
@@ -284,7 +298,7 @@ impl Handle {
         let had_entry = std::mem::take(&mut w.stamp) != 0;
         let data = w.data;
         if had_entry {
-            forget_entry(st, matches!(data, Data::Defer));
+            forget_timer_entry(st);
         }
         if let Data::Io { fd_key, .. } = data {
             // Narrowing or dropping a registration cannot fail in a way that matters: a fd
@@ -319,17 +333,14 @@ pub(crate) fn arm(st: &mut State, id: WatcherId, deadline: Option<u64>) {
     st.timers.push(Entry { deadline, stamp, key: id.key });
 }
 
-/// Accounts for one entry that just became a tombstone, compacting its queue when tombstones
-/// dominate (habit: bounded memory under cancel churn).
-pub(crate) fn forget_entry(st: &mut State, defer: bool) {
+/// Accounts for one timer heap entry that just became a tombstone, compacting the heap when
+/// tombstones dominate (habit: bounded memory under cancel churn).
+pub(crate) fn forget_timer_entry(st: &mut State) {
     let watchers = &st.watchers;
-    if defer {
-        st.stale_defers += 1;
-        if st.stale_defers > 64 && st.stale_defers * 2 > st.defers.len() {
-            st.defers.retain(|&(key, stamp)| watchers.by_stamp(key, stamp).is_some());
-            st.stale_defers = 0;
-        }
-    } else {
-        st.timers.invalidate(|e| watchers.by_stamp(e.key, e.stamp).is_some());
-    }
+    st.timers.invalidate(|e| watchers.by_stamp(e.key, e.stamp).is_some());
+}
+
+/// Whether `id` names a defer (they live in the defer queue, not the watcher table).
+pub(crate) fn is_defer(id: WatcherId) -> bool {
+    id.key & crate::defer_queue::DEFER_TAG != 0
 }

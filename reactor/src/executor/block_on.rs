@@ -67,7 +67,7 @@ impl Handle {
     /// Whether anything could still happen without outside help.
     fn can_progress(&self) -> bool {
         let ex = &self.inner.executor;
-        self.inner.state.borrow().watchers.alive() > 0
+        self.inner.state.borrow().alive_watchers() > 0
             || ex.has_runnable()
             || ex.blocking_in_flight() > 0
             || crate::io::waiting_sources(self) > 0

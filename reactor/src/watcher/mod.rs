@@ -3,9 +3,10 @@
 //! # Anatomy of a watcher
 //!
 //! A watcher is a callback plus the condition that fires it (a tick boundary, a deadline, an
-//! fd's readiness, a signal). It lives in one slab slot of the reactor's watcher table and is
-//! named by a [`WatcherId`]: the slot key plus a generation number that no other watcher of
-//! this reactor will ever carry, so a stale id can never reach a reused slot.
+//! fd's readiness, a signal). It lives in one slab slot of the reactor's watcher table (a
+//! defer in its slot of the defer queue instead, see `defer_queue.rs`) and is named by a
+//! [`WatcherId`]: the slot key plus a generation number that no other watcher will ever carry,
+//! so a stale id can never reach a reused slot.
 //!
 //! # Watcher states
 //!

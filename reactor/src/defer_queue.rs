@@ -1,0 +1,460 @@
+//! The defer queue: where defers live, from creation to their one run.
+//!
+//! # Why defers are not in the watcher table
+//!
+//! A defer is the watcher with the shortest life: created, run once in the next tick, gone. A
+//! reactor that defers work runs thousands of them per tick, so the cost to beat is the bare
+//! minimum (`VecDeque<Box<dyn FnOnce>>`: push, pop, call). A full watcher slot (slab insert and
+//! remove, flags, counters, a `(key, stamp)` entry in a separate queue) costs four times that.
+//! So a defer lives *in* its queue slot, and its id names that slot:
+//!
+//! - **The id is the position.** Slots are numbered by a sequence number (`seq`) that grows by
+//!   one per push, so slot `seq` is at `ring[seq - head]`. A defer's [`WatcherId`] carries its
+//!   `seq` (in the key, tagged with [`DEFER_TAG`]) and a unique generation, which the slot
+//!   repeats: a stale id finds another generation (or no slot) and is invalid.
+//! - **Running is popping.** Phase 2 pops slots from the front up to the `seq` that was next
+//!   when the phase began, so a defer created during the phase waits for the next tick.
+//! - **Cancelling leaves a tombstone** (the slot's defer is taken). Tombstones at either end
+//!   are trimmed at once, so create-and-cancel churn does not grow the ring; one in the middle
+//!   is popped with the rest in the next tick.
+//! - **The rare paths take a side table.** A defer created or made disabled leaves the ring
+//!   and is *parked*; enabling it pushes it again, at a new `seq`. Both facts are recorded in
+//!   `moved` (keyed by generation), consulted only when the id's own slot does not match.
+//!
+//! A defer's enabled state is "in the ring", and its referenced flag is stored with it, so
+//! the queue keeps the counts `run()` and introspection need.
+
+use std::collections::{HashMap, VecDeque};
+use std::panic::Location;
+
+use crate::watcher::callback::OnceFn;
+use crate::WatcherId;
+
+/// Set in the key of every defer's id: the other watchers' slab keys stay below it.
+pub(crate) const DEFER_TAG: u32 = 1 << 31;
+/// The part of a defer id's key that holds its `seq` (modulo 2^31).
+const SEQ_MASK: u64 = (DEFER_TAG - 1) as u64;
+
+/// A defer waiting for its tick (in the ring) or for `enable` (parked).
+pub(crate) struct Defer {
+    pub(crate) callback: OnceFn,
+    pub(crate) created_at: &'static Location<'static>,
+    /// The key of its id (which names the slot it was created at, or the one it was parked
+    /// at): kept so that a defer that moved still gets its own id back in its callback.
+    pub(crate) key: u32,
+    pub(crate) referenced: bool,
+}
+
+/// One slot of the ring: the generation of the defer pushed there, and the defer until it
+/// runs, is cancelled or is parked.
+struct Slot {
+    generation: u64,
+    defer: Option<Defer>,
+}
+
+/// Where a defer that is not at its id's own slot is.
+enum Moved {
+    /// Disabled: out of the ring, waiting for `enable`.
+    Parked(Defer),
+    /// Enabled again: in the ring at this `seq`.
+    Queued(u64),
+}
+
+/// Where a live defer was found.
+#[derive(Clone, Copy)]
+enum Place {
+    /// In the ring at this `seq`.
+    Ring(u64),
+    /// Parked (disabled).
+    Parked,
+}
+
+/// The queue, plus the counts introspection and `run()` read without a scan.
+#[derive(Default)]
+pub(crate) struct DeferQueue {
+    ring: VecDeque<Slot>,
+    /// The `seq` of `ring[0]`.
+    head: u64,
+    /// Slots below this `seq` belong to a phase 2 that has begun: the back of the ring is
+    /// never trimmed below it, or a defer created during that phase would reuse a `seq` the
+    /// phase is going to run.
+    sealed: u64,
+    /// Defers not at their id's own slot (see the module docs); usually empty.
+    moved: HashMap<u64, Moved>,
+    /// Defers in the ring (enabled).
+    enabled: usize,
+    /// Enabled and referenced defers: what keeps `run()` going.
+    alive: usize,
+}
+
+impl DeferQueue {
+    /// Queues a defer created enabled; `generation` is unique. Returns its id. (The
+    /// `defer.key` given is overwritten.)
+    pub(crate) fn push(&mut self, generation: u64, mut defer: Defer) -> WatcherId {
+        let id = id_of(self.next_seq(), generation);
+        defer.key = id.key;
+        self.push_slot(generation, defer);
+        id
+    }
+
+    /// Parks a defer created disabled. Returns its id, which names the slot the next push
+    /// takes: that slot will hold another defer, so the id is resolved through `moved`.
+    pub(crate) fn park(&mut self, generation: u64, mut defer: Defer) -> WatcherId {
+        let id = id_of(self.next_seq(), generation);
+        defer.key = id.key;
+        self.moved.insert(generation, Moved::Parked(defer));
+        id
+    }
+
+    fn push_slot(&mut self, generation: u64, defer: Defer) -> u64 {
+        self.enabled += 1;
+        self.alive += usize::from(defer.referenced);
+        let seq = self.next_seq();
+        self.ring.push_back(Slot { generation, defer: Some(defer) });
+        seq
+    }
+
+    /// The `seq` the next push gets.
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.head + self.ring.len() as u64
+    }
+
+    /// Finds live defer `id`.
+    fn find(&self, id: WatcherId) -> Option<Place> {
+        if id.key & DEFER_TAG == 0 {
+            return None;
+        }
+        // The seq is stored modulo 2^31; the ring is far shorter, so its offset from `head`
+        // modulo 2^31 tells it apart.
+        let offset = u64::from(id.key).wrapping_sub(self.head) & SEQ_MASK;
+        if let Some(slot) = self.ring.get(offset as usize) {
+            if slot.generation == id.generation && slot.defer.is_some() {
+                return Some(Place::Ring(self.head + offset));
+            }
+        }
+        match self.moved.get(&id.generation)? {
+            Moved::Parked(_) => Some(Place::Parked),
+            Moved::Queued(seq) => Some(Place::Ring(*seq)),
+        }
+    }
+
+    fn slot_mut(&mut self, seq: u64) -> &mut Slot {
+        &mut self.ring[(seq - self.head) as usize]
+    }
+
+    /// `(enabled, referenced, created_at)` of live defer `id`.
+    pub(crate) fn state(&self, id: WatcherId) -> Option<(bool, bool, &'static Location<'static>)> {
+        match self.find(id)? {
+            Place::Ring(seq) => {
+                let d = self.ring[(seq - self.head) as usize].defer.as_ref()?;
+                Some((true, d.referenced, d.created_at))
+            }
+            Place::Parked => match self.moved.get(&id.generation)? {
+                Moved::Parked(d) => Some((false, d.referenced, d.created_at)),
+                Moved::Queued(_) => None,
+            },
+        }
+    }
+
+    /// Takes live defer `id` out, wherever it is: for `cancel`. The caller drops it after
+    /// releasing the reactor's state (its captures may use the reactor).
+    pub(crate) fn remove(&mut self, id: WatcherId) -> Option<Defer> {
+        let defer = match self.find(id)? {
+            Place::Ring(seq) => self.take_from_ring(seq),
+            Place::Parked => match self.moved.remove(&id.generation) {
+                Some(Moved::Parked(d)) => Some(d),
+                _ => None,
+            },
+        };
+        if !self.moved.is_empty() {
+            self.moved.remove(&id.generation);
+        }
+        self.trim();
+        defer
+    }
+
+    fn take_from_ring(&mut self, seq: u64) -> Option<Defer> {
+        let defer = self.slot_mut(seq).defer.take()?;
+        self.enabled -= 1;
+        self.alive -= usize::from(defer.referenced);
+        Some(defer)
+    }
+
+    /// Disables (parks) defer `id`. Returns whether it was enabled.
+    pub(crate) fn disable(&mut self, id: WatcherId) -> bool {
+        let Some(Place::Ring(seq)) = self.find(id) else { return false };
+        let Some(defer) = self.take_from_ring(seq) else { return false };
+        self.moved.insert(id.generation, Moved::Parked(defer));
+        self.trim();
+        true
+    }
+
+    /// Enables (queues again) defer `id`: it runs in the next tick that begins after this.
+    /// `None` for a dead id; `Some(false)` when it was already enabled.
+    pub(crate) fn enable(&mut self, id: WatcherId) -> Option<bool> {
+        match self.find(id)? {
+            Place::Ring(_) => Some(false),
+            Place::Parked => {
+                let Some(Moved::Parked(defer)) = self.moved.remove(&id.generation) else { return None };
+                let seq = self.push_slot(id.generation, defer);
+                self.moved.insert(id.generation, Moved::Queued(seq));
+                Some(true)
+            }
+        }
+    }
+
+    /// Sets the referenced flag of defer `id`. `None` for a dead id, else whether it changed.
+    pub(crate) fn set_referenced(&mut self, id: WatcherId, referenced: bool) -> Option<bool> {
+        let place = self.find(id)?;
+        let defer = match place {
+            Place::Ring(seq) => self.slot_mut(seq).defer.as_mut()?,
+            Place::Parked => match self.moved.get_mut(&id.generation)? {
+                Moved::Parked(d) => d,
+                Moved::Queued(_) => return None,
+            },
+        };
+        if defer.referenced == referenced {
+            return Some(false);
+        }
+        defer.referenced = referenced;
+        if let Place::Ring(_) = place {
+            if referenced {
+                self.alive += 1;
+            } else {
+                self.alive -= 1;
+            }
+        }
+        Some(true)
+    }
+
+    /// Begins phase 2: returns the `seq` limit (defers below it run in this phase).
+    pub(crate) fn begin_phase(&mut self) -> u64 {
+        self.sealed = self.next_seq();
+        self.sealed
+    }
+
+    /// Pops the next defer due before `limit`, skipping tombstones, with its id.
+    pub(crate) fn pop_due(&mut self, limit: u64) -> Option<(WatcherId, Defer)> {
+        while self.head < limit {
+            let slot = self.ring.pop_front()?;
+            self.head += 1;
+            let Some(defer) = slot.defer else { continue };
+            self.enabled -= 1;
+            self.alive -= usize::from(defer.referenced);
+            if !self.moved.is_empty() {
+                // A defer enabled again ran from another slot than its id names.
+                self.moved.remove(&slot.generation);
+            }
+            return Some((WatcherId { key: defer.key, generation: slot.generation }, defer));
+        }
+        None
+    }
+
+    /// Drops tombstones at both ends of the ring (not below `sealed` at the back).
+    fn trim(&mut self) {
+        while self.ring.front().is_some_and(|s| s.defer.is_none()) {
+            self.ring.pop_front();
+            self.head += 1;
+        }
+        while self.next_seq() > self.sealed.max(self.head) && self.ring.back().is_some_and(|s| s.defer.is_none()) {
+            self.ring.pop_back();
+        }
+        // A ring that held a burst gives its memory back once mostly empty.
+        if self.ring.capacity() > 1024 && self.ring.len() < self.ring.capacity() / 8 {
+            self.ring.shrink_to(self.ring.len() * 2);
+        }
+    }
+
+    /// Whether a defer is queued for a coming phase 2.
+    pub(crate) fn has_queued(&self) -> bool {
+        self.enabled > 0
+    }
+
+    /// Enabled, referenced defers.
+    pub(crate) fn alive(&self) -> usize {
+        self.alive
+    }
+
+    /// Live defers, with their ids, `enabled` and `referenced` flags and creation sites.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (WatcherId, bool, &Defer)> + '_ {
+        let queued = self.ring.iter().filter_map(|slot| {
+            let defer = slot.defer.as_ref()?;
+            Some((WatcherId { key: defer.key, generation: slot.generation }, true, defer))
+        });
+        let parked = self.moved.iter().filter_map(|(generation, m)| match m {
+            Moved::Parked(d) => Some((WatcherId { key: d.key, generation: *generation }, false, d)),
+            Moved::Queued(_) => None,
+        });
+        queued.chain(parked)
+    }
+
+    /// Empties the queue, handing the defers back to be dropped outside the state borrow.
+    pub(crate) fn drain(&mut self) -> Vec<Defer> {
+        self.head = self.next_seq(); // no seq is ever handed out twice
+        let mut all: Vec<Defer> = self.ring.drain(..).filter_map(|s| s.defer).collect();
+        all.extend(self.moved.drain().filter_map(|(_, m)| match m {
+            Moved::Parked(d) => Some(d),
+            Moved::Queued(_) => None,
+        }));
+        self.enabled = 0;
+        self.alive = 0;
+        all
+    }
+}
+
+impl std::fmt::Debug for DeferQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeferQueue")
+            .field("head", &self.head)
+            .field("len", &self.ring.len())
+            .field("enabled", &self.enabled)
+            .field("alive", &self.alive)
+            .field("moved", &self.moved.len())
+            .finish()
+    }
+}
+
+/// The id of the defer created at `seq`.
+fn id_of(seq: u64, generation: u64) -> WatcherId {
+    WatcherId { key: DEFER_TAG | (seq & SEQ_MASK) as u32, generation }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defer() -> Defer {
+        Defer { callback: Box::new(|_, _| {}), created_at: Location::caller(), key: 0, referenced: true }
+    }
+
+    /// Drains every defer due now, as phase 2 does, and returns their ids in run order.
+    fn run_phase(q: &mut DeferQueue) -> Vec<WatcherId> {
+        let limit = q.begin_phase();
+        std::iter::from_fn(|| q.pop_due(limit).map(|(id, _)| id)).collect()
+    }
+
+    #[test]
+    fn ids_survive_disable_and_enable_and_never_outlive_their_defer() {
+        let mut q = DeferQueue::default();
+        let a = q.push(1, defer());
+        let b = q.push(2, defer());
+        let c = q.park(3, defer());
+        assert!(q.disable(a));
+        assert!(!q.disable(a), "already disabled");
+        assert_eq!(q.enable(c), Some(true));
+        assert_eq!(q.enable(a), Some(true));
+        assert_eq!(q.enable(a), Some(false), "already enabled");
+        assert_eq!(run_phase(&mut q), vec![b, c, a], "enable order, each with its own id");
+        for id in [a, b, c] {
+            assert!(q.state(id).is_none(), "a defer that ran is gone");
+            assert_eq!(q.enable(id), None);
+            assert!(q.remove(id).is_none());
+        }
+        assert_eq!(q.alive(), 0);
+    }
+
+    #[test]
+    fn a_defer_queued_during_the_phase_waits_for_the_next_one() {
+        let mut q = DeferQueue::default();
+        let a = q.push(1, defer());
+        let limit = q.begin_phase();
+        let (first, _) = q.pop_due(limit).unwrap();
+        assert_eq!(first, a);
+        let tail = q.push(2, defer());
+        q.remove(tail); // a trimmed back must not let the next push slip under the limit
+        let late = q.push(3, defer());
+        assert!(q.pop_due(limit).is_none());
+        assert_eq!(run_phase(&mut q), vec![late]);
+    }
+
+    #[test]
+    fn churn_does_not_grow_the_ring() {
+        let mut q = DeferQueue::default();
+        let keep = q.push(1, defer());
+        for g in 2..100_000 {
+            let id = q.push(g, defer());
+            assert!(q.remove(id).is_some());
+        }
+        assert_eq!(q.ring.len(), 1);
+        assert_eq!(run_phase(&mut q), vec![keep]);
+    }
+
+    /// A seeded random walk of every operation against a plain model: a list of enabled ids in
+    /// enable order, a set of disabled ones and their referenced flags.
+    #[test]
+    fn randomized_against_a_model() {
+        let mut rng = 0x853C_49E6_748F_EA9B_u64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let mut q = DeferQueue::default();
+        let mut queued: Vec<WatcherId> = Vec::new();
+        let mut parked: Vec<WatcherId> = Vec::new();
+        let mut referenced = std::collections::HashMap::new();
+        let mut dead: Vec<WatcherId> = Vec::new();
+        for step in 0..50_000u64 {
+            let all: Vec<WatcherId> = queued.iter().chain(&parked).copied().collect();
+            let pick = |n: u64| all[(n as usize) % all.len()];
+            match next() % 8 {
+                0 | 1 => {
+                    let id = q.push(step + 1, defer());
+                    queued.push(id);
+                    referenced.insert(id, true);
+                }
+                2 => {
+                    let id = q.park(step + 1, defer());
+                    parked.push(id);
+                    referenced.insert(id, true);
+                }
+                3 if !all.is_empty() => {
+                    let id = pick(next());
+                    assert!(q.remove(id).is_some());
+                    queued.retain(|x| *x != id);
+                    parked.retain(|x| *x != id);
+                    dead.push(id);
+                }
+                4 if !all.is_empty() => {
+                    let id = pick(next());
+                    assert_eq!(q.disable(id), queued.contains(&id));
+                    if queued.contains(&id) {
+                        queued.retain(|x| *x != id);
+                        parked.push(id);
+                    }
+                }
+                5 if !all.is_empty() => {
+                    let id = pick(next());
+                    assert_eq!(q.enable(id), Some(parked.contains(&id)));
+                    if parked.contains(&id) {
+                        parked.retain(|x| *x != id);
+                        queued.push(id);
+                    }
+                }
+                6 if !all.is_empty() => {
+                    let id = pick(next());
+                    let on = next() % 2 == 0;
+                    let changed = referenced[&id] != on;
+                    assert_eq!(q.set_referenced(id, on), Some(changed));
+                    referenced.insert(id, on);
+                }
+                7 => {
+                    let ran = run_phase(&mut q);
+                    assert_eq!(ran, queued, "phase 2 runs the enabled defers in enable order");
+                    dead.append(&mut queued);
+                }
+                _ => {}
+            }
+            for id in dead.iter().rev().take(3) {
+                assert!(q.state(*id).is_none(), "a dead id stays dead");
+            }
+            let alive = queued.iter().filter(|id| referenced[*id]).count();
+            assert_eq!(q.alive(), alive);
+            assert_eq!(q.iter().count(), queued.len() + parked.len());
+            for id in &parked {
+                assert_eq!(q.state(*id).map(|s| s.0), Some(false));
+            }
+        }
+    }
+}
