@@ -6,7 +6,7 @@
 //!
 //! # The model
 //!
-//! - A [`Reactor`] owns one epoll instance, a slab of **watchers**, a binary-heap **timer
+//! - A [`Reactor`] owns one epoll instance, a slab of **watchers**, a 4-ary-heap **timer
 //!   queue** and a **defer queue** (defers live in their queue slot, not in the slab: they are
 //!   the hottest, shortest-lived watchers). Each watcher is named by a generational
 //!   [`WatcherId`]; a stale id is a typed error or a no-op, never a reused slot. ([`watcher`]
