@@ -33,6 +33,22 @@ tour:
 bench name="":
     if [ -z "{{name}}" ]; then cargo bench -p ampere-benches; else cargo bench -p ampere-benches --bench {{name}}; fi
 
+# The benchmarks with the C reactors (libuv, libev) beside ampere and the Rust peers; installs
+# Debian's libuv1-dev and libev-dev when missing. `just bench-c c_peers` runs the C side alone.
+bench-c name="":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -e /usr/include/uv.h ] || [ ! -e /usr/include/ev.h ]; then
+        sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+        $sudo apt-get update
+        $sudo apt-get install -y libuv1-dev libev-dev
+    fi
+    if [ -z "{{name}}" ]; then cargo bench -p ampere-benches --features c-peers; else cargo bench -p ampere-benches --features c-peers --bench {{name}}; fi
+
+# The latest results (of any of the bench recipes) as markdown tables, with ratios to ampere.
+bench-summary:
+    cargo run -q -p ampere-benches --bin summary
+
 # A quick pass over every benchmark (short warm-up and measurement; under 3 minutes).
 bench-quick:
     cargo bench -p ampere-benches -- --warm-up-time 0.3 --measurement-time 1 --noplot
