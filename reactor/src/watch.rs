@@ -82,7 +82,8 @@ impl Watch {
     #[track_caller]
     pub fn delay(self, after: Duration, callback: impl FnOnce(&Handle, WatcherId) + 'static) -> WatcherId {
         let cb = Callback::Once(Some(Box::new(callback)));
-        self.create(Data::Delay { after_ns: saturating_ns(after) }, cb, None).expect("a delay has no failure mode")
+        let watcher = Watcher::new(Data::Delay { after_ns: saturating_ns(after) }, cb, Location::caller());
+        self.handle.insert_timer(watcher, self.enabled, self.referenced, None)
     }
 
     /// Runs `callback` every `interval`, the first time after `interval`.
@@ -105,8 +106,8 @@ impl Watch {
         callback: impl FnMut(&Handle, WatcherId) + 'static,
     ) -> WatcherId {
         let cb = Callback::Repeat(Box::new(callback));
-        let data = Data::Repeat { interval_ns: saturating_ns(interval) };
-        self.create(data, cb, Some(saturating_ns(first))).expect("a repeat has no failure mode")
+        let watcher = Watcher::new(Data::Repeat { interval_ns: saturating_ns(interval) }, cb, Location::caller());
+        self.handle.insert_timer(watcher, self.enabled, self.referenced, Some(saturating_ns(first)))
     }
 
     /// Runs `callback` every tick while `fd` is readable (data, EOF or hang-up pending).
@@ -196,6 +197,31 @@ impl Handle {
             true => st.defers.push(generation, defer),
             false => st.defers.park(generation, defer),
         }
+    }
+
+    /// Stores a delay or repeat: the short path (one borrow, one slab insert, one heap push),
+    /// since timers have nothing to attach to and no failure mode. `first_ns` overrides a
+    /// repeat's first delay.
+    pub(crate) fn insert_timer(
+        &self,
+        watcher: Watcher,
+        enabled: bool,
+        referenced: bool,
+        first_ns: Option<u64>,
+    ) -> WatcherId {
+        let mut st = self.inner.state.borrow_mut();
+        let st = &mut *st;
+        let after = match watcher.data {
+            Data::Delay { after_ns } => after_ns,
+            Data::Repeat { interval_ns } => first_ns.unwrap_or(interval_ns),
+            _ => unreachable!("insert_timer is only called with a delay or a repeat"),
+        };
+        let id = st.watchers.insert_with(watcher, enabled, referenced, st.tick);
+        if enabled {
+            // From *now*, not the tick's cached time (see `enable_locked`).
+            arm(st, id, st.clock_ns().checked_add(after));
+        }
+        id
     }
 
     /// Stores a watcher, attaches it to its fd or signal, and applies the options.
@@ -311,10 +337,12 @@ impl Handle {
     /// Disables and removes watcher `id`, detaching it from its fd or signal. The caller drops
     /// the returned watcher (its callback) after releasing the state borrow.
     pub(crate) fn detach_locked(&self, st: &mut State, id: WatcherId) -> Option<Watcher> {
-        self.disable_locked(st, id);
         let w = st.watchers.remove(id)?;
+        if w.stamp != 0 {
+            forget_timer_entry(st); // its heap entry is a tombstone now
+        }
         match w.data {
-            Data::Io { fd_key, .. } => st.io.detach(self.inner.epfd(), fd_key, id),
+            Data::Io { fd_key, .. } => st.io.detach(self.inner.epfd(), fd_key, id, &st.watchers),
             Data::Signal { signo } => {
                 st.signals.detach(signo, id);
                 crate::sys::signals::unwatch(signo);

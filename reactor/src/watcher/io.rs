@@ -84,13 +84,19 @@ impl IoTable {
         key
     }
 
-    /// Removes watcher `id` from entry `key`. The last watcher out deregisters the fd, so the
-    /// user may close it right after cancelling.
-    pub(crate) fn detach(&mut self, epfd: RawFd, key: u32, id: WatcherId) {
+    /// Removes watcher `id` (already gone from `watchers`) from entry `key`, narrowing the
+    /// registration to the watchers left. The last watcher out deregisters the fd, so the user
+    /// may close it right after cancelling.
+    pub(crate) fn detach(&mut self, epfd: RawFd, key: u32, id: WatcherId, watchers: &WatcherTable) {
         let Some(entry) = self.fds.get_mut(key as usize) else { return };
         entry.readers.retain(|w| *w != id);
         entry.writers.retain(|w| *w != id);
-        if entry.readers.is_empty() && entry.writers.is_empty() {
+        if !entry.readers.is_empty() || !entry.writers.is_empty() {
+            // A failure means the fd is gone, and its registration with it.
+            let _ = self.sync(epfd, key, watchers);
+            return;
+        }
+        {
             if entry.registered.is_some() {
                 // The fd may already be closed (the kernel then dropped the registration
                 // itself), so a failure here means there is nothing left to undo.

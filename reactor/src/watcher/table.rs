@@ -158,6 +158,23 @@ impl WatcherTable {
         WatcherId { key, generation }
     }
 
+    /// Stores a watcher with its flags already set (`enabled` in tick `tick`): one slab insert
+    /// and the counters, for the creation paths that need nothing else (timers).
+    pub(crate) fn insert_with(
+        &mut self,
+        mut watcher: Watcher,
+        enabled: bool,
+        referenced: bool,
+        tick: u64,
+    ) -> WatcherId {
+        (watcher.enabled, watcher.referenced, watcher.enabled_tick) = (enabled, referenced, tick);
+        if enabled {
+            self.enabled_by_kind[watcher.kind().index()] += 1;
+            self.alive += usize::from(referenced);
+        }
+        self.insert(watcher)
+    }
+
     pub(crate) fn get(&self, id: WatcherId) -> Option<&Watcher> {
         self.slab.get(id.key as usize).filter(|w| w.generation == id.generation)
     }
@@ -178,9 +195,12 @@ impl WatcherTable {
     /// Removes a watcher, keeping the counters exact. `None` for a stale id.
     pub(crate) fn remove(&mut self, id: WatcherId) -> Option<Watcher> {
         self.get(id)?;
-        self.set_enabled(id, false, 0);
-        self.set_referenced(id, false);
-        Some(self.slab.remove(id.key as usize))
+        let w = self.slab.remove(id.key as usize);
+        if w.enabled {
+            self.enabled_by_kind[w.kind().index()] -= 1;
+            self.alive -= usize::from(w.referenced);
+        }
+        Some(w)
     }
 
     /// Sets the enabled flag, recording `tick` as the enabling tick. Returns whether it changed.
