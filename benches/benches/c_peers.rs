@@ -13,7 +13,10 @@ use std::ffi::c_void;
 use std::ptr::NonNull;
 use std::time::Duration;
 
-use ampere_benches::{quick, raise_fd_limit, random_delays, shuffled};
+use ampere_benches::{
+    far_delays, near_offsets, raise_fd_limit, shuffled, timer_sizes as sizes, tune, CHURN_LIVE as LIVE,
+    CHURN_TIMEOUT as TIMEOUT, DEFER_N, PING_PONG_IDLE as IDLE,
+};
 use criterion::{measurement::WallTime, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 
 /// A shim function that creates a context (a loop and its watchers); it aborts on failure.
@@ -140,17 +143,6 @@ impl Drop for Ctx {
     }
 }
 
-/// The quick pass (`just bench-quick`) gives each case a tenth of a second of warm-up and
-/// 0.4 s of measurement, whatever the command line says, as the other bench files do.
-fn tune(g: &mut BenchmarkGroup<'_, WallTime>) {
-    if quick() {
-        g.warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_millis(400));
-    }
-}
-
-/// Callbacks per batch, and hops per chain (defer.rs).
-const DEFER_N: u32 = 10_000;
-
 /// A defer workload of a peer: `(ctx, n, iters)` to timed nanoseconds.
 type DeferRun = unsafe extern "C" fn(*mut c_void, u32, u64) -> u64;
 
@@ -176,14 +168,6 @@ fn defer(c: &mut Criterion) {
     }
 }
 
-fn sizes() -> &'static [usize] {
-    if quick() {
-        &[1_000, 10_000, 100_000]
-    } else {
-        &[1_000, 10_000, 100_000, 1_000_000]
-    }
-}
-
 /// Nanoseconds, as the shim takes delays.
 fn nanos(v: &[Duration]) -> Vec<u64> {
     v.iter().map(|d| d.as_nanos() as u64).collect()
@@ -191,12 +175,12 @@ fn nanos(v: &[Duration]) -> Vec<u64> {
 
 /// timers.rs's far deadlines: 1 s to 2 s from now, in random order (the same seed).
 fn far(n: usize) -> Vec<u64> {
-    nanos(&random_delays(n, Duration::from_secs(1), Duration::from_secs(1), 7))
+    nanos(&far_delays(n))
 }
 
 /// timers.rs's offsets for timers about to be fired: within one millisecond (the same seed).
 fn near(n: usize) -> Vec<u64> {
-    nanos(&random_delays(n, Duration::ZERO, Duration::from_millis(1), 11))
+    nanos(&near_offsets(n))
 }
 
 /// timers.rs's group settings: flat sampling, 10 samples.
@@ -265,11 +249,6 @@ fn timers(c: &mut Criterion) {
     g.finish();
 }
 
-/// Live timers during the churn (timers.rs).
-const LIVE: usize = 100_000;
-/// The timeout armed and cancelled by each churn iteration (timers.rs).
-const TIMEOUT: Duration = Duration::from_millis(1500);
-
 fn churn(c: &mut Criterion) {
     let mut g = c.benchmark_group("timers::churn_100k_live");
     tune(&mut g);
@@ -294,8 +273,6 @@ fn churn(c: &mut Criterion) {
 }
 
 /// Idle fds registered next to the ping-pong pair (io.rs).
-const IDLE: [usize; 2] = [0, 10_000];
-
 fn ping_pong(c: &mut Criterion) {
     let mut g = c.benchmark_group("io::ping_pong");
     tune(&mut g);

@@ -9,22 +9,13 @@ use std::cell::Cell;
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use ampere_benches::tune;
 use ampere_reactor::{Handle, Reactor};
-use criterion::{measurement::WallTime, BenchmarkGroup, Criterion, Throughput};
+use criterion::{Criterion, Throughput};
 use tokio::task::LocalSet;
 
 /// Callbacks per batch, and hops per chain.
-const N: u32 = 10_000;
-
-/// What every callback touches: a counter behind a `'static` reference (an 8-byte capture).
-/// The quick pass (`just bench-quick`) gives each case a tenth of a second of warm-up and
-/// 0.4 s of measurement, whatever the command line says, so that the whole suite fits in
-/// three minutes on two cores; the full run uses criterion's settings.
-fn tune(g: &mut BenchmarkGroup<'_, WallTime>) {
-    if ampere_benches::quick() {
-        g.warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_millis(400));
-    }
-}
+const N: u32 = ampere_benches::DEFER_N;
 
 fn counter() -> &'static Cell<u64> {
     Box::leak(Box::new(Cell::new(0)))

@@ -7,23 +7,14 @@
 
 use std::time::{Duration, Instant};
 
+use ampere_benches::tune;
 use ampere_benches::{RemoteWaker, YieldNow};
 use ampere_reactor::Reactor;
-use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion};
+use criterion::Criterion;
 use tokio::task::LocalSet;
 
 /// Tasks spawned before the first join.
 const BATCH: u64 = 100_000;
-
-/// The quick pass (`just bench-quick`) gives each case a tenth of a second of warm-up and
-/// 0.4 s of measurement, whatever the command line says, so that the whole suite fits in
-/// three minutes on two cores; the full run uses criterion's settings.
-fn tune(g: &mut BenchmarkGroup<'_, WallTime>) {
-    if ampere_benches::quick() {
-        g.warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_millis(400));
-    }
-}
 
 fn tokio_rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")

@@ -14,27 +14,19 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
+use ampere_benches::tune;
 use ampere_benches::{eventfds, quick, raise_fd_limit, EventFd, Rng, TimerHeap};
 use ampere_reactor::{Async, Reactor, WatcherId};
 use calloop::generic::Generic;
 use calloop::timer::{TimeoutAction, Timer};
 use calloop::{Interest, Mode, PostAction, RegistrationToken};
-use criterion::{measurement::WallTime, BenchmarkGroup, BenchmarkId, Criterion};
+use criterion::{BenchmarkId, Criterion};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 use mio::unix::SourceFd;
 use mio::{Events, Poll as MioPoll, Token};
 
 /// Idle fds registered next to the ping-pong pair.
-const IDLE: [usize; 2] = [0, 10_000];
-
-/// The quick pass (`just bench-quick`) gives each case a tenth of a second of warm-up and
-/// 0.4 s of measurement, whatever the command line says, so that the whole suite fits in
-/// three minutes on two cores; the full run uses criterion's settings.
-fn tune(g: &mut BenchmarkGroup<'_, WallTime>) {
-    if ampere_benches::quick() {
-        g.warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_millis(400));
-    }
-}
+const IDLE: [usize; 2] = ampere_benches::PING_PONG_IDLE;
 
 fn tokio_rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")

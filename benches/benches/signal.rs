@@ -2,22 +2,11 @@
 //! ampere's `on_signal` against tokio's `signal`. One iteration is one delivery; a reactor
 //! that needs one wake cycle per signal pays one `epoll_wait` return and a self-pipe read.
 
-use std::time::Duration;
-
 use ampere_benches::raise_signal;
+use ampere_benches::tune;
 use ampere_reactor::Reactor;
-use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion};
+use criterion::Criterion;
 use tokio::signal::unix::{signal, SignalKind};
-
-/// The quick pass (`just bench-quick`) gives each case a tenth of a second of warm-up and
-/// 0.4 s of measurement, whatever the command line says, so that the whole suite fits in
-/// three minutes on two cores; the full run uses criterion's settings.
-fn tune(g: &mut BenchmarkGroup<'_, WallTime>) {
-    if ampere_benches::quick() {
-        g.warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_millis(400));
-    }
-}
 
 fn main() {
     // What `criterion_group!`/`criterion_main!` expand to, minus an undocumented `pub fn`.

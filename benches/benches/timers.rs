@@ -17,10 +17,13 @@ use std::pin::Pin;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use ampere_benches::{quick, random_delays, shuffled, TimerHeap};
+use ampere_benches::{
+    far_delays as far, near_offsets as near, shuffled, timer_sizes as sizes, tune, TimerHeap, CHURN_LIVE as LIVE,
+    CHURN_TIMEOUT as TIMEOUT,
+};
 use ampere_reactor::Reactor;
 use calloop::timer::{TimeoutAction, Timer};
-use criterion::{measurement::WallTime, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::task::unconstrained;
 
@@ -29,33 +32,6 @@ type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
 /// calloop is measured up to this N: its timers are full event sources (a slotmap entry and
 /// a dispatcher each), and the spec compares it only to 1e4.
 const CALLOOP_MAX: usize = 10_000;
-
-/// The quick pass (`just bench-quick`) gives each case a tenth of a second of warm-up and
-/// 0.4 s of measurement, whatever the command line says, so that the whole suite fits in
-/// three minutes on two cores; the full run uses criterion's settings.
-fn tune(g: &mut BenchmarkGroup<'_, WallTime>) {
-    if ampere_benches::quick() {
-        g.warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_millis(400));
-    }
-}
-
-fn sizes() -> &'static [usize] {
-    if quick() {
-        &[1_000, 10_000, 100_000]
-    } else {
-        &[1_000, 10_000, 100_000, 1_000_000]
-    }
-}
-
-/// Far deadlines for timers that must not fire: 1 s to 2 s from now, in random order.
-fn far(n: usize) -> Vec<Duration> {
-    random_delays(n, Duration::from_secs(1), Duration::from_secs(1), 7)
-}
-
-/// Offsets for timers that are about to be fired: within one millisecond of a base instant.
-fn near(n: usize) -> Vec<Duration> {
-    random_delays(n, Duration::ZERO, Duration::from_millis(1), 11)
-}
 
 /// Waited past the last `near` deadline, so that every timer is due, tokio's millisecond
 /// wheel (which rounds deadlines up) included.
@@ -461,11 +437,6 @@ fn fire(c: &mut Criterion) {
     }
     g.finish();
 }
-
-/// Live timers during the churn.
-const LIVE: usize = 100_000;
-/// The timeout armed and cancelled by each churn iteration.
-const TIMEOUT: Duration = Duration::from_millis(1500);
 
 fn churn(c: &mut Criterion) {
     let mut g = c.benchmark_group("timers::churn_100k_live");

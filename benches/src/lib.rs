@@ -18,6 +18,7 @@ mod rng;
 mod stats;
 mod task;
 mod timer_heap;
+mod workloads;
 
 pub use args::{quick, selected};
 pub use os::{eventfds, peak_rss_bytes, raise_fd_limit, raise_signal, EventFd, TimerFd};
@@ -25,3 +26,4 @@ pub use rng::{random_delays, shuffled, Rng};
 pub use stats::{Summary, Table};
 pub use task::{spin_for, RemoteWaker, RoundTrip, YieldNow};
 pub use timer_heap::{TimerHeap, TimerKey};
+pub use workloads::{far_delays, near_offsets, timer_sizes, tune, CHURN_LIVE, CHURN_TIMEOUT, DEFER_N, PING_PONG_IDLE};
