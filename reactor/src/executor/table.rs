@@ -194,6 +194,14 @@ impl TaskTable {
     }
 }
 
+#[cfg(test)]
+impl TaskTable {
+    /// The waker in slot `key`, for tests of its reuse.
+    pub(super) fn waker_at(&self, key: u32) -> Arc<TaskWaker> {
+        Arc::clone(&self.slots[key as usize].waker)
+    }
+}
+
 impl Slot {
     /// Whether task `id` is this slot's (a vacant slot's waker still has its last task's id).
     fn holds(&self, id: TaskId) -> bool {

@@ -275,3 +275,99 @@ impl Executor {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::{Cell, RefCell};
+    use std::future::{pending, poll_fn};
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::Reactor;
+
+    /// One tick that does not block (`tick` would, with only a pending task registered).
+    fn turn(reactor: &Reactor) {
+        let mut yielded = false;
+        let once = poll_fn(|cx| {
+            if std::mem::replace(&mut yielded, true) {
+                return Poll::Ready(());
+            }
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        });
+        reactor.block_on(once).unwrap();
+    }
+
+    fn waker_at(reactor: &Reactor, key: u32) -> Arc<super::super::waker::TaskWaker> {
+        reactor.handle().inner.executor.tasks.borrow().waker_at(key)
+    }
+
+    #[test]
+    fn a_finished_tasks_waker_serves_its_slots_next_task() {
+        let reactor = Reactor::new().unwrap();
+        let first = reactor.spawn(async {});
+        let key = first.id().key;
+        reactor.block_on(first).unwrap().unwrap();
+        let before = Arc::as_ptr(&waker_at(&reactor, key));
+        let second = reactor.spawn(async { 7 });
+        assert_eq!(second.id().key, key, "the freed slot is reused");
+        assert_eq!(Arc::as_ptr(&waker_at(&reactor, key)), before, "and so is its waker: no allocation");
+        assert_eq!(reactor.block_on(second).unwrap(), Ok(7));
+    }
+
+    #[test]
+    fn a_waker_kept_after_its_task_ended_is_not_reused_and_never_wakes_the_next_task() {
+        let reactor = Reactor::new().unwrap();
+        let kept = Rc::new(RefCell::new(None::<Waker>));
+        let k = Rc::clone(&kept);
+        let first = reactor.spawn(poll_fn(move |cx| {
+            *k.borrow_mut() = Some(cx.waker().clone());
+            Poll::Ready(())
+        }));
+        let key = first.id().key;
+        reactor.block_on(first).unwrap().unwrap();
+        let polls = Rc::new(Cell::new(0));
+        let p = Rc::clone(&polls);
+        let second = reactor.spawn(poll_fn(move |_| {
+            p.set(p.get() + 1);
+            Poll::<()>::Pending
+        }));
+        assert_eq!(second.id().key, key);
+        turn(&reactor);
+        assert_eq!(polls.get(), 1);
+        let stale = kept.borrow_mut().take().unwrap();
+        assert_ne!(stale.data(), Arc::as_ptr(&waker_at(&reactor, key)).cast(), "a held waker is replaced");
+        stale.wake();
+        turn(&reactor);
+        assert_eq!(polls.get(), 1, "the stale waker reached the slot's next task");
+        assert!(second.abort());
+    }
+
+    #[test]
+    fn abort_from_inside_the_tasks_own_poll_takes_effect_when_the_poll_returns() {
+        let reactor = Reactor::new().unwrap();
+        let handle = reactor.handle();
+        let id = Rc::new(Cell::new(None));
+        let (i, dropped) = (Rc::clone(&id), Rc::new(Cell::new(false)));
+        let guard = Guard(Rc::clone(&dropped));
+        let task = reactor.spawn(async move {
+            let _guard = guard;
+            assert!(handle.abort(i.get().unwrap()), "the task is still running");
+            assert!(!handle.abort(i.get().unwrap()), "but aborted already");
+            pending::<()>().await;
+        });
+        id.set(Some(task.id()));
+        assert_eq!(reactor.block_on(task).unwrap(), Err(JoinError::Aborted));
+        assert!(dropped.get());
+        assert!(!reactor.handle().inner.executor.has_tasks());
+    }
+
+    /// Sets its flag when dropped.
+    struct Guard(Rc<Cell<bool>>);
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            assert!(!self.0.replace(true), "dropped twice");
+        }
+    }
+}
