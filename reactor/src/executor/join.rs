@@ -1,11 +1,11 @@
 //! [`JoinHandle`]: awaiting, detaching and aborting a task.
 
-use std::cell::RefCell;
+use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::{Rc, Weak};
-use std::task::{Context, Poll, Waker};
+use std::rc::Weak;
+use std::task::{ready, Context, Poll};
 
 use super::TaskId;
 use crate::reactor::Inner;
@@ -31,44 +31,6 @@ impl fmt::Display for JoinError {
 
 impl std::error::Error for JoinError {}
 
-/// Where a task's output goes.
-pub(crate) struct JoinState<T> {
-    output: RefCell<Option<Result<T, JoinError>>>,
-    /// The task awaiting the handle, if any.
-    waiter: RefCell<Option<Waker>>,
-}
-
-impl<T> JoinState<T> {
-    pub(crate) fn new() -> Rc<JoinState<T>> {
-        Rc::new(JoinState { output: RefCell::new(None), waiter: RefCell::new(None) })
-    }
-
-    /// Delivers the output (first delivery wins) and wakes the waiter.
-    pub(crate) fn complete(&self, value: Result<T, JoinError>) {
-        {
-            let mut out = self.output.borrow_mut();
-            if out.is_some() {
-                return;
-            }
-            *out = Some(value);
-        }
-        if let Some(w) = self.waiter.borrow_mut().take() {
-            w.wake();
-        }
-    }
-}
-
-/// The type-erased view the task table keeps of a join state.
-pub(crate) trait Completion {
-    fn fail(&self, err: JoinError);
-}
-
-impl<T> Completion for JoinState<T> {
-    fn fail(&self, err: JoinError) {
-        self.complete(Err(err));
-    }
-}
-
 /// An owned permission to await a task's output.
 ///
 /// Awaiting gives `Ok(output)`, or a [`JoinError`] if the task panicked or was aborted.
@@ -76,12 +38,29 @@ impl<T> Completion for JoinState<T> {
 /// "ignored async"). [`JoinHandle::abort`] cancels it.
 #[must_use = "dropping a JoinHandle detaches the task; bind it to `_` to make that explicit"]
 pub struct JoinHandle<T> {
-    pub(crate) state: Rc<JoinState<T>>,
     pub(crate) task: TaskId,
+    /// The output waits in the task's slot, so the handle holds no allocation of its own.
     pub(crate) reactor: Weak<Inner>,
+    /// The output was taken: polling again stays pending, dropping has nothing to detach.
+    taken: bool,
+    /// Takes the output out of its box. Made by `new`, where `T: 'static` is known (a
+    /// downcast needs it), so that awaiting the handle does not need that bound again. A
+    /// function pointer also leaves the handle `Unpin` whatever `T` is.
+    unbox: fn(Box<dyn Any>) -> T,
 }
 
 impl<T> JoinHandle<T> {
+    pub(crate) fn new(task: TaskId, reactor: Weak<Inner>) -> JoinHandle<T>
+    where
+        T: 'static,
+    {
+        fn unbox<T: 'static>(output: Box<dyn Any>) -> T {
+            // `spawn` boxed the output of a future whose output type is `T`.
+            *output.downcast().expect("a task's output has its handle's type")
+        }
+        JoinHandle { task, reactor, taken: false, unbox: unbox::<T> }
+    }
+
     /// The task's id.
     pub fn id(&self) -> TaskId {
         self.task
@@ -99,7 +78,7 @@ impl<T> JoinHandle<T> {
 
     /// Whether the task has finished (its output is waiting in the handle).
     pub fn is_finished(&self) -> bool {
-        self.state.output.borrow().is_some()
+        !self.taken && self.reactor.upgrade().is_none_or(|inner| inner.executor.is_finished(self.task))
     }
 }
 
@@ -107,15 +86,26 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if let Some(out) = self.state.output.borrow_mut().take() {
-            return Poll::Ready(out);
+        let this = self.get_mut();
+        if this.taken {
+            return Poll::Pending; // polled after completion: like any future, undefined; harmless here
         }
-        let mut waiter = self.state.waiter.borrow_mut();
-        match &mut *waiter {
-            Some(w) if w.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
+        let outcome = match this.reactor.upgrade() {
+            Some(inner) => ready!(inner.executor.poll_join(this.task, cx)),
+            None => Err(JoinError::Aborted), // the reactor was dropped first
+        };
+        this.taken = true;
+        Poll::Ready(outcome.map(this.unbox))
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        if !self.taken {
+            if let Some(inner) = self.reactor.upgrade() {
+                inner.executor.detach(self.task);
+            }
         }
-        Poll::Pending
     }
 }
 

@@ -5,7 +5,8 @@ use std::future::Future;
 use std::panic::Location;
 use std::rc::Rc;
 
-use super::join::{JoinHandle, JoinState};
+use super::join::JoinHandle;
+use super::table::{ForkOutcome, Peer};
 use super::TaskId;
 use crate::{Handle, Result};
 
@@ -31,14 +32,9 @@ impl Handle {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let state = JoinState::new();
-        let out = Rc::clone(&state);
-        let body = async move {
-            out.complete(Ok(future.await));
-            None
-        };
-        let task = self.inner.executor.insert(Box::pin(body), state.clone(), false, Location::caller());
-        JoinHandle { state, task, reactor: Rc::downgrade(&self.inner) }
+        // The future itself is the task's body: one allocation, none for a zero-sized future.
+        let task = self.inner.executor.insert(Box::pin(future), Peer::Handle(None));
+        JoinHandle::new(task, Rc::downgrade(&self.inner))
     }
 
     /// Spawns a fork (MadelineProto's `callFork`): a task whose `Err` or panic comes out of
@@ -71,10 +67,9 @@ impl Handle {
         F: Future<Output = std::result::Result<(), E>> + 'static,
         E: Into<BoxError>,
     {
-        // Nobody awaits a fork: its join state only records the outcome for the task table.
-        let state = JoinState::<()>::new();
-        let body = async move { future.await.err().map(Into::into) };
-        self.inner.executor.insert(Box::pin(body), state, true, spawned_at)
+        // Nobody awaits a fork: its outcome, recognised by its type, goes to `run`.
+        let body = async move { ForkOutcome(future.await.err().map(Into::into)) };
+        self.inner.executor.insert(Box::pin(body), Peer::Fork(spawned_at))
     }
 
     /// Aborts task `id`: its future is dropped now, releasing its watchers and timers. Returns

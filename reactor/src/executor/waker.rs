@@ -79,18 +79,35 @@ impl Shared {
     }
 }
 
-/// A task's waker.
+/// A task's waker: 24 bytes, so that its `Arc` is a 40-byte allocation.
+///
+/// It belongs to the task's slot rather than to the task: when the task ends its flag stays
+/// set for good, so a clone held anywhere wakes nothing; when the slot is next used and
+/// nobody else holds it any more, it is reset for the new task instead of reallocated.
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
-    id: TaskId,
+    shared: Arc<Shared>,
+    /// The task's id, split so that the flag fits in the key's padding.
+    generation: u64,
+    key: u32,
     /// True while the task is queued (or finished): further wakes do nothing.
     scheduled: AtomicBool,
-    shared: Arc<Shared>,
 }
 
 impl TaskWaker {
-    pub(crate) fn new(id: TaskId, shared: Arc<Shared>) -> TaskWaker {
-        TaskWaker { id, scheduled: AtomicBool::new(false), shared }
+    /// The waker of a new task, scheduled: its first poll is queued by `insert`.
+    pub(crate) fn new(key: u32, generation: u64, shared: Arc<Shared>) -> TaskWaker {
+        TaskWaker { shared, generation, key, scheduled: AtomicBool::new(true) }
+    }
+
+    /// Makes an unshared waker (`Arc::get_mut`) the waker of its slot's next task.
+    pub(crate) fn reuse(&mut self, generation: u64) {
+        self.generation = generation;
+        *self.scheduled.get_mut() = true;
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub(crate) fn mark_scheduled(&self) {
@@ -111,7 +128,7 @@ impl Wake for TaskWaker {
         if self.scheduled.swap(true, Ordering::AcqRel) {
             return; // already queued, or finished
         }
-        let id = self.id;
+        let id = TaskId { key: self.key, generation: self.generation };
         let local = with_driving(self.shared.reactor_id, |h| {
             h.inner.executor.run_queue.borrow_mut().push_back(id);
         });
