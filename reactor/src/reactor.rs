@@ -90,6 +90,8 @@ pub(crate) struct State {
     /// The time sampled once per tick, right after the poll (libev's `ev_now`): every timer
     /// due by then fires in this tick, none due later does.
     pub(crate) now_ns: u64,
+    /// When the next idle audit is due (nanoseconds since the epoch; 0: none scheduled).
+    pub(crate) audit_at: u64,
     /// Set by `stop()`: `run()` returns at the end of the current tick.
     pub(crate) stop: bool,
     /// Errors waiting to come out of `run`/`tick`/`block_on` (panics with no error handler,
@@ -213,6 +215,7 @@ impl Reactor {
             epoch: Instant::now(),
             epoch_ns: crate::sys::clock::monotonic_ns(),
             now_ns: 0,
+            audit_at: 0,
             stop: false,
             errors: VecDeque::new(),
             scratch: Vec::new(),

@@ -128,13 +128,8 @@ impl Handle {
     fn poll_events(&self, nonblocking: bool) -> Result<()> {
         let mut poll = self.inner.poll.borrow_mut();
         let mut events = self.inner.events.borrow_mut();
-        let mut audit = false;
         loop {
-            let mut timeout = if nonblocking { Some(Duration::ZERO) } else { self.poll_timeout()? };
-            if timeout.is_none_or(|t| t > Self::IDLE_AUDIT) && self.io_watchers_enabled() {
-                timeout = Some(Self::IDLE_AUDIT);
-                audit = true;
-            }
+            let timeout = if nonblocking { Some(Duration::ZERO) } else { self.poll_timeout()? };
             match poll.poll(&mut events, timeout) {
                 Ok(()) => break,
                 // A signal interrupted the wait: wait again for what is left.
@@ -142,12 +137,27 @@ impl Handle {
                 Err(e) => return Err(e.into()),
             }
         }
-        if audit && events.is_empty() {
-            self.audit_fds()?;
-        }
+        let idle = events.iter().all(|e| matches!(e.token(), TIMERFD_TOKEN | WAKER_TOKEN));
+        // A deadline may have passed: the timerfd fired, or the poll timed out (no timerfd).
+        let deadline_woke = events.is_empty() || events.iter().any(|e| e.token() == TIMERFD_TOKEN);
         let mut st = self.inner.state.borrow_mut();
         st.tick += 1;
-        st.now_ns = st.clock_ns();
+        // `now` is what timers are compared with, so it is sampled once per tick whenever one
+        // may be due. A tick with no timer pending and no deadline passed has no use for it,
+        // and skips the read: on a VM the clock costs more than the rest of a tick's
+        // bookkeeping (a busy I/O loop measurably slows down with it).
+        if st.timers.len() > 0 || deadline_woke {
+            st.now_ns = st.clock_ns();
+        }
+        let audit_due = deadline_woke && st.audit_at != 0 && st.audit_at <= st.now_ns;
+        if audit_due {
+            st.audit_at = 0; // the next poll schedules the next one
+            if idle {
+                drop(st);
+                self.audit_fds()?;
+                st = self.inner.state.borrow_mut();
+            }
+        }
         // Fds left over from a tick cut short by a panic: the watchers' registrations are
         // level-triggered, so whatever is still ready has just been reported again.
         st.ready.clear();
@@ -164,11 +174,6 @@ impl Handle {
             }
         }
         Ok(())
-    }
-
-    fn io_watchers_enabled(&self) -> bool {
-        let st = self.inner.state.borrow();
-        st.watchers.enabled_of(crate::WatcherKind::Readable) + st.watchers.enabled_of(crate::WatcherKind::Writable) > 0
     }
 
     /// The idle audit: finds fds that epoll forgot (closed while watched) and handles each as
@@ -206,7 +211,12 @@ impl Handle {
         self.report(Error::Io(std::io::Error::new(cause.kind(), msg)))
     }
 
-    /// How long phase 1 may block. Arms the timerfd for the earliest deadline.
+    /// How long phase 1 may block. Arms the timerfd for the earliest deadline, and for the
+    /// idle audit when fd watchers are enabled.
+    ///
+    /// With a timerfd the `epoll_wait` itself waits without a timeout: the timerfd wakes it.
+    /// A finite timeout is not free: the kernel reads the clock and sets up a timer of its own
+    /// on every call that has one, which is measurable on a busy loop (the ping-pong bench).
     fn poll_timeout(&self) -> Result<Option<Duration>> {
         let mut st = self.inner.state.borrow_mut();
         let st = &mut *st;
@@ -226,18 +236,40 @@ impl Handle {
             }
             st.timers.pop(true);
         }
-        if let Some(top) = st.timers.peek() {
+        let mut deadline = st.timers.peek().map(|top| top.deadline);
+        // The tick's cached time: reading the clock costs more than a whole tick's bookkeeping
+        // on some machines (a VM's clock), so a fresh reading is taken only to arm the timerfd.
+        if deadline.is_some_and(|d| d <= st.now_ns) {
+            return Ok(Some(Duration::ZERO));
+        }
+        if st.watchers.enabled_of(crate::WatcherKind::Readable) + st.watchers.enabled_of(crate::WatcherKind::Writable)
+            > 0
+        {
+            // The idle audit (see `audit_fds`): wake at least once per `IDLE_AUDIT`. Scheduled
+            // once, from a fresh clock reading, and again only after it came due, so a busy
+            // loop arms nothing new.
+            if st.audit_at == 0 {
+                st.audit_at = st.clock_ns().saturating_add(Self::IDLE_AUDIT.as_nanos() as u64);
+            }
+            deadline = Some(deadline.map_or(st.audit_at, |d| d.min(st.audit_at)));
+        }
+        if let Some(deadline) = deadline {
+            if st.timerfd.as_ref().is_some_and(|tfd| tfd.is_armed_for(deadline)) {
+                return Ok(None); // it will wake the poll at the deadline
+            }
             let now = st.clock_ns();
-            if top.deadline <= now {
+            let Some(wait) = deadline.checked_sub(now).filter(|w| *w > 0).map(Duration::from_nanos) else {
                 return Ok(Some(Duration::ZERO));
-            }
-            let wait = Duration::from_nanos(top.deadline - now);
-            if let Some(tfd) = st.timerfd.as_mut() {
-                tfd.arm(top.deadline, wait)?;
-            }
-            // mio rounds the timeout *up* to whole milliseconds, so even without the
-            // timerfd a timer can only be late, never early.
-            return Ok(Some(wait));
+            };
+            return match st.timerfd.as_mut() {
+                Some(tfd) => {
+                    tfd.arm(deadline, wait)?;
+                    Ok(None)
+                }
+                // mio rounds the timeout *up* to whole milliseconds, so even without the
+                // timerfd a timer can only be late, never early.
+                None => Ok(Some(wait)),
+            };
         }
         let ex = &self.inner.executor;
         let nothing_registered = st.watchers.len() == 0

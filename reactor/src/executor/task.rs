@@ -33,6 +33,8 @@ pub(crate) struct Executor {
     pub(super) run_queue: RefCell<VecDeque<TaskId>>,
     /// What wakers on other threads reach.
     pub(super) shared: Arc<Shared>,
+    /// The `Waker` of the task polled last, kept from one tick to the next (see `run_tasks`).
+    last_waker: RefCell<Option<Waker>>,
 }
 
 impl fmt::Debug for Executor {
@@ -47,6 +49,7 @@ impl Executor {
             tasks: RefCell::new(TaskTable::default()),
             run_queue: RefCell::new(VecDeque::new()),
             shared: Arc::new(Shared::new(registry, token, reactor_id)?),
+            last_waker: RefCell::new(None),
         })
     }
 
@@ -108,13 +111,20 @@ impl Executor {
         self.shared.drain_remote_into(&mut self.run_queue.borrow_mut());
         // The `Waker` of the task polled last. The slot keeps only the waker's `Arc` (8 bytes,
         // not 16); making a `Waker` of it costs an atomic increment and decrement, which a
-        // task polled again next (one that woke itself) is spared.
-        let mut last_waker = None;
+        // task polled again next is spared: one that woke itself, or the one task of a loop
+        // that polls a single task per tick (a connection's handler). Kept across ticks for
+        // the latter; it only delays the reuse of a finished task's waker by its slot.
+        let mut last_waker = self.last_waker.take();
+        let mut outcome = Ok(());
         for _ in 0..BUDGET {
             let Some(id) = self.run_queue.borrow_mut().pop_front() else { break };
-            self.poll_task(handle, id, &mut last_waker)?;
+            outcome = self.poll_task(handle, id, &mut last_waker);
+            if outcome.is_err() {
+                break;
+            }
         }
-        Ok(())
+        *self.last_waker.borrow_mut() = last_waker;
+        outcome
     }
 
     fn poll_task(&self, handle: &Handle, id: TaskId, last_waker: &mut Option<Waker>) -> Result<()> {
@@ -158,6 +168,8 @@ impl Executor {
                 }
             }
         };
+        // The task ends: let go of its waker, so that its slot's next task can reuse it.
+        *last_waker = None;
         // An abort from inside the poll wins over what the poll returned, except a panic.
         let mut failure = None;
         let outcome = match result {
@@ -269,6 +281,7 @@ impl Executor {
     pub(crate) fn shutdown(&self) {
         let (bodies, waiters) = self.tasks.borrow_mut().drain_unfinished();
         self.run_queue.borrow_mut().clear();
+        drop(self.last_waker.take());
         drop(bodies); // futures first, as in `end`
         for waiter in waiters {
             waiter.wake();

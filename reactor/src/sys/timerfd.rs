@@ -32,6 +32,11 @@ impl TimerFd {
         Ok(TimerFd { fd, armed_for: None })
     }
 
+    /// Whether the timer is armed for the deadline `key` already (see [`TimerFd::arm`]).
+    pub(crate) fn is_armed_for(&self, key: u64) -> bool {
+        self.armed_for == Some(key)
+    }
+
     /// Arms the timer to expire after `after`; `key` identifies the absolute deadline so
     /// re-arming for the same one is skipped.
     pub(crate) fn arm(&mut self, key: u64, after: Duration) -> io::Result<()> {
