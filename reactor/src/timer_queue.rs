@@ -64,26 +64,22 @@ impl PartialOrd for Entry {
 const ARITY: usize = 4;
 
 /// The smallest child of slot `i` and its index; `None` for a leaf. A node with all four
-/// children (every node but the last parent) takes the fixed-size path, which compiles to
-/// straight-line code without bounds checks.
+/// children (every node but the last parent) takes the tournament path: two pairs, then
+/// their winners, three comparisons that compile to conditional moves rather than branches
+/// (which children win is as good as random, so branches would mispredict half the time).
 fn min_child(heap: &[Entry], i: usize) -> Option<(usize, Entry)> {
     let first = ARITY * i + 1;
+    if let Some(k) = heap.get(first..first + ARITY) {
+        let a = usize::from(k[1].key() < k[0].key());
+        let b = 2 + usize::from(k[3].key() < k[2].key());
+        let m = if k[b].key() < k[a].key() { b } else { a };
+        return Some((first + m, k[m]));
+    }
     let kids = heap.get(first..)?;
     let (mut at, mut best) = (0, *kids.first()?);
-    match kids.first_chunk::<ARITY>() {
-        Some(four) => {
-            for (k, c) in four.iter().enumerate().skip(1) {
-                if c.key() < best.key() {
-                    (at, best) = (k, *c);
-                }
-            }
-        }
-        None => {
-            for (k, c) in kids.iter().enumerate().skip(1) {
-                if c.key() < best.key() {
-                    (at, best) = (k, *c);
-                }
-            }
+    for (k, c) in kids.iter().enumerate().skip(1) {
+        if c.key() < best.key() {
+            (at, best) = (k, *c);
         }
     }
     Some((first + at, best))
