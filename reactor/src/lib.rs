@@ -53,6 +53,7 @@ mod handle;
 pub mod helpers;
 mod introspect;
 pub mod io;
+mod poll;
 mod reactor;
 #[allow(unsafe_code)]
 mod sys;

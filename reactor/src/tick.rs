@@ -34,15 +34,12 @@
 //!   set, the tick returns the error right after that callback; what it had not done yet is
 //!   still queued and the next tick (with a zero poll timeout) picks it up.
 
-use std::os::fd::RawFd;
-use std::time::Duration;
-
 use crate::current::DrivingGuard;
-use crate::reactor::{Ready, State, SIGNAL_TOKEN, TIMERFD_TOKEN, WAKER_TOKEN};
+use crate::reactor::Ready;
 use crate::watch::arm;
 use crate::watcher::callback::Arg;
 use crate::watcher::table::Data;
-use crate::{Error, Handle, Result};
+use crate::{Handle, Result};
 
 impl Handle {
     /// Runs the reactor until nothing keeps it alive, or until [`stop`](Handle::stop).
@@ -107,11 +104,6 @@ impl Handle {
         self.turn_with(false)
     }
 
-    /// How long an idle reactor with I/O watchers waits before checking that epoll still
-    /// knows their fds. An fd closed without cancelling its watcher vanishes from epoll
-    /// silently: without this audit its watcher would keep `run()` waiting forever.
-    const IDLE_AUDIT: Duration = Duration::from_secs(1);
-
     /// One tick; with `nonblocking`, the poll does not wait (`block_on`'s own future is
     /// runnable and must get its turn right after this tick).
     pub(crate) fn turn_with(&self, nonblocking: bool) -> Result<()> {
@@ -122,165 +114,6 @@ impl Handle {
         self.run_timers()?;
         self.inner.executor.run_tasks(self)?;
         Ok(())
-    }
-
-    /// Phase 1: wait for events, then translate them.
-    fn poll_events(&self, nonblocking: bool) -> Result<()> {
-        let mut poll = self.inner.poll.borrow_mut();
-        let mut events = self.inner.events.borrow_mut();
-        loop {
-            let timeout = if nonblocking { Some(Duration::ZERO) } else { self.poll_timeout()? };
-            match poll.poll(&mut events, timeout) {
-                Ok(()) => break,
-                // A signal interrupted the wait: wait again for what is left.
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        let idle = events.iter().all(|e| matches!(e.token(), TIMERFD_TOKEN | WAKER_TOKEN));
-        // A deadline may have passed: the timerfd fired, or the poll timed out (no timerfd).
-        let deadline_woke = events.is_empty() || events.iter().any(|e| e.token() == TIMERFD_TOKEN);
-        let mut st = self.inner.state.borrow_mut();
-        st.tick += 1;
-        // `now` is what timers are compared with, so it is sampled once per tick whenever one
-        // may be due. A tick with no timer pending and no deadline passed has no use for it,
-        // and skips the read: on a VM the clock costs more than the rest of a tick's
-        // bookkeeping (a busy I/O loop measurably slows down with it).
-        if st.timers.len() > 0 || deadline_woke {
-            st.now_ns = st.clock_ns();
-        }
-        let audit_due = deadline_woke && st.audit_at != 0 && st.audit_at <= st.now_ns;
-        if audit_due {
-            st.audit_at = 0; // the next poll schedules the next one
-            if idle {
-                drop(st);
-                self.audit_fds()?;
-                st = self.inner.state.borrow_mut();
-            }
-        }
-        // Fds left over from a tick cut short by a panic: the watchers' registrations are
-        // level-triggered, so whatever is still ready has just been reported again.
-        st.ready.clear();
-        for event in events.iter() {
-            match event.token() {
-                WAKER_TOKEN | TIMERFD_TOKEN => {}
-                SIGNAL_TOKEN => st.signal_ready = true,
-                token if token.0 & 1 == 0 => st.ready.push_back(Ready {
-                    key: (token.0 >> 1) as u32,
-                    readable: event.is_readable() || event.is_read_closed() || event.is_error(),
-                    writable: event.is_writable() || event.is_write_closed() || event.is_error(),
-                }),
-                token => crate::io::source_ready(self, token, event),
-            }
-        }
-        Ok(())
-    }
-
-    /// The idle audit: finds fds that epoll forgot (closed while watched) and handles each as
-    /// `dispatch_fd` handles one closed inside a callback ([`Handle::fd_lost`]).
-    fn audit_fds(&self) -> Result<()> {
-        let lost = {
-            let mut st = self.inner.state.borrow_mut();
-            let st = &mut *st;
-            let keys = st.io.lost_registrations(self.inner.epfd());
-            keys.into_iter().filter_map(|key| self.disable_fd_watchers(st, key)).collect::<Vec<_>>()
-        };
-        for fd in lost {
-            self.fd_lost(fd, std::io::ErrorKind::NotFound.into())?;
-        }
-        Ok(())
-    }
-
-    /// Disables every watcher of fd entry `key` and returns its fd. For an fd that epoll no
-    /// longer knows: its watchers would otherwise wait forever and keep `run()` alive.
-    /// Cancelling them stays the user's job.
-    fn disable_fd_watchers(&self, st: &mut State, key: u32) -> Option<RawFd> {
-        let entry = st.io.get(key)?;
-        let fd = entry.fd;
-        let ids: Vec<_> = [&entry.readers[..], &entry.writers[..]].concat();
-        for id in ids {
-            self.disable_locked(st, id);
-        }
-        Some(fd)
-    }
-
-    /// Reports that `fd` was closed (or its number reused) while watched, after its watchers
-    /// were disabled: the one error both detection paths give.
-    fn fd_lost(&self, fd: RawFd, cause: std::io::Error) -> Result<()> {
-        let msg = format!("fd {fd} was closed while watched; its watchers are now disabled: {cause}");
-        self.report(Error::Io(std::io::Error::new(cause.kind(), msg)))
-    }
-
-    /// How long phase 1 may block. Arms the timerfd for the earliest deadline, and for the
-    /// idle audit when fd watchers are enabled.
-    ///
-    /// With a timerfd the `epoll_wait` itself waits without a timeout: the timerfd wakes it.
-    /// A finite timeout is not free: the kernel reads the clock and sets up a timer of its own
-    /// on every call that has one, which is measurable on a busy loop (the ping-pong bench).
-    fn poll_timeout(&self) -> Result<Option<Duration>> {
-        let mut st = self.inner.state.borrow_mut();
-        let st = &mut *st;
-        let queued = st.defers.has_queued()
-            || !st.ready.is_empty()
-            || !st.pending_signals.is_empty()
-            || st.signal_ready
-            || st.stop
-            || self.inner.executor.has_runnable();
-        if queued {
-            return Ok(Some(Duration::ZERO));
-        }
-        // Drop tombstones from the top, so a cancelled timer cannot cut the wait short.
-        while let Some(top) = st.timers.peek() {
-            if st.watchers.by_stamp(top.key, top.stamp).is_some() {
-                break;
-            }
-            st.timers.pop(true);
-        }
-        let mut deadline = st.timers.peek().map(|top| top.deadline);
-        // The tick's cached time: reading the clock costs more than a whole tick's bookkeeping
-        // on some machines (a VM's clock), so a fresh reading is taken only to arm the timerfd.
-        if deadline.is_some_and(|d| d <= st.now_ns) {
-            return Ok(Some(Duration::ZERO));
-        }
-        if st.watchers.enabled_of(crate::WatcherKind::Readable) + st.watchers.enabled_of(crate::WatcherKind::Writable)
-            > 0
-        {
-            // The idle audit (see `audit_fds`): wake at least once per `IDLE_AUDIT`. Scheduled
-            // once, from a fresh clock reading, and again only after it came due, so a busy
-            // loop arms nothing new.
-            if st.audit_at == 0 {
-                st.audit_at = st.clock_ns().saturating_add(Self::IDLE_AUDIT.as_nanos() as u64);
-            }
-            deadline = Some(deadline.map_or(st.audit_at, |d| d.min(st.audit_at)));
-        }
-        if let Some(deadline) = deadline {
-            if st.timerfd.as_ref().is_some_and(|tfd| tfd.is_armed_for(deadline)) {
-                return Ok(None); // it will wake the poll at the deadline
-            }
-            let now = st.clock_ns();
-            let Some(wait) = deadline.checked_sub(now).filter(|w| *w > 0).map(Duration::from_nanos) else {
-                return Ok(Some(Duration::ZERO));
-            };
-            return match st.timerfd.as_mut() {
-                Some(tfd) => {
-                    tfd.arm(deadline, wait)?;
-                    Ok(None)
-                }
-                // mio rounds the timeout *up* to whole milliseconds, so even without the
-                // timerfd a timer can only be late, never early.
-                None => Ok(Some(wait)),
-            };
-        }
-        let ex = &self.inner.executor;
-        let nothing_registered = st.watchers.len() == 0
-            && st.defers.iter().next().is_none()
-            && !ex.has_tasks()
-            && ex.blocking_in_flight() == 0
-            && crate::io::source_count(self) == 0;
-        if nothing_registered {
-            return Ok(Some(Duration::ZERO)); // nothing could ever wake us
-        }
-        Ok(None)
     }
 
     /// Phase 2: the defers that were queued when the tick began, in enable order.
