@@ -54,6 +54,12 @@ impl Handle {
     ///   callback panicked or a fork failed and no error handler is set. The reactor is
     ///   consistent; calling `run` again continues where it stopped.
     /// - [`Error::Io`] if polling fails.
+    ///
+    /// [`Error::Reentrant`]: crate::Error::Reentrant
+    /// [`Error::CallbackPanicked`]: crate::Error::CallbackPanicked
+    /// [`Error::TaskFailed`]: crate::Error::TaskFailed
+    /// [`Error::TaskPanicked`]: crate::Error::TaskPanicked
+    /// [`Error::Io`]: crate::Error::Io
     pub fn run(&self) -> Result<()> {
         let _driving = DrivingGuard::enter(self)?;
         self.inner.state.borrow_mut().stop = false;
