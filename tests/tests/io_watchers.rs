@@ -140,6 +140,35 @@ fn a_disabled_writable_watcher_does_not_spin() {
     reactor.cancel(enabled_then_disabled);
 }
 
+/// The registrations are level-triggered: a reader disabled while its data is still unread
+/// must leave epoll, or the pending level would wake every poll; enabled again, it must see
+/// the level that is still there.
+#[test]
+fn a_reader_disabled_with_data_pending_does_not_wake_the_loop() {
+    let reactor = Reactor::new().unwrap();
+    let (mut a, b) = socket_pair();
+    a.write_all(b"unread").unwrap();
+    let fired = Counter::new();
+    let f = fired.clone();
+    let reader = reactor
+        .on_readable(&b, move |h, id, _| {
+            f.bump();
+            h.disable(id); // leaves the data unread
+        })
+        .unwrap();
+    let before = reactor.info().ticks;
+    reactor.delay(Duration::from_millis(30), |_, _| {});
+    reactor.run().unwrap();
+    let ticks = reactor.info().ticks - before;
+    assert_eq!(fired.get(), 1, "fired once, then disabled");
+    assert!(ticks <= 4, "{ticks} ticks in 30 ms with only a disabled reader on a readable fd");
+    reactor.enable(reader).unwrap();
+    reactor.tick().unwrap();
+    reactor.tick().unwrap();
+    assert_eq!(fired.get(), 2, "enabled again, the level is still there and is reported");
+    reactor.cancel(reader);
+}
+
 #[test]
 fn several_watchers_share_one_fd_and_fire_in_creation_order() {
     let reactor = Reactor::new().unwrap();
