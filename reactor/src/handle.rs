@@ -144,7 +144,7 @@ impl Handle {
     /// no longer be registered (it was closed).
     pub fn enable(&self, id: WatcherId) -> Result<()> {
         let mut st = self.inner.state.borrow_mut();
-        self.enable_locked(&mut st, id, None)
+        self.enable_locked(&mut st, id)
     }
 
     /// Disables a watcher, at once: if it was due in the current tick, it does not run. A

@@ -37,11 +37,35 @@ impl Handle {
                 Err(e) => return Err(e.into()),
             }
         }
-        let idle = events.iter().all(|e| matches!(e.token(), TIMERFD_TOKEN | WAKER_TOKEN));
         // A deadline may have passed: the timerfd fired, or the poll timed out (no timerfd).
-        let deadline_woke = events.is_empty() || events.iter().any(|e| e.token() == TIMERFD_TOKEN);
+        let mut deadline_woke = events.is_empty();
+        // Nothing but the timerfd or a remote wake: the condition of the idle audit.
+        let mut idle = true;
         let mut st = self.inner.state.borrow_mut();
         st.tick += 1;
+        // Fds left over from a tick cut short by a panic: the watchers' registrations are
+        // level-triggered, so whatever is still ready is reported again by this poll.
+        st.ready.clear();
+        for event in events.iter() {
+            match event.token() {
+                WAKER_TOKEN => {}
+                TIMERFD_TOKEN => deadline_woke = true,
+                SIGNAL_TOKEN => (st.signal_ready, idle) = (true, false),
+                token if token.0 & 1 == 0 => {
+                    idle = false;
+                    st.ready.push_back(Ready {
+                        key: (token.0 >> 1) as u32,
+                        readable: event.is_readable() || event.is_read_closed() || event.is_error(),
+                        writable: event.is_writable() || event.is_write_closed() || event.is_error(),
+                    });
+                }
+                // An async source: its tasks are woken now (which borrows no reactor state).
+                token => {
+                    idle = false;
+                    crate::io::source_ready(self, token, event);
+                }
+            }
+        }
         // `now` is what timers are compared with, so it is sampled once per tick whenever one
         // may be due. A tick with no timer pending and no deadline passed has no use for it,
         // and skips the read: on a VM the clock costs more than the rest of a tick's
@@ -49,28 +73,11 @@ impl Handle {
         if st.timers.len() > 0 || deadline_woke {
             st.now_ns = st.clock_ns();
         }
-        let audit_due = deadline_woke && st.audit_at != 0 && st.audit_at <= st.now_ns;
-        if audit_due {
+        if deadline_woke && st.audit_at != 0 && st.audit_at <= st.now_ns {
             st.audit_at = 0; // the next poll schedules the next one
             if idle {
                 drop(st);
                 self.audit_fds()?;
-                st = self.inner.state.borrow_mut();
-            }
-        }
-        // Fds left over from a tick cut short by a panic: the watchers' registrations are
-        // level-triggered, so whatever is still ready has just been reported again.
-        st.ready.clear();
-        for event in events.iter() {
-            match event.token() {
-                WAKER_TOKEN | TIMERFD_TOKEN => {}
-                SIGNAL_TOKEN => st.signal_ready = true,
-                token if token.0 & 1 == 0 => st.ready.push_back(Ready {
-                    key: (token.0 >> 1) as u32,
-                    readable: event.is_readable() || event.is_read_closed() || event.is_error(),
-                    writable: event.is_writable() || event.is_write_closed() || event.is_error(),
-                }),
-                token => crate::io::source_ready(self, token, event),
             }
         }
         Ok(())
@@ -173,7 +180,7 @@ impl Handle {
         }
         let ex = &self.inner.executor;
         let nothing_registered = st.watchers.len() == 0
-            && st.defers.iter().next().is_none()
+            && st.defers.is_empty()
             && !ex.has_tasks()
             && ex.blocking_in_flight() == 0
             && crate::io::source_count(self) == 0;

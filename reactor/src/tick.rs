@@ -128,7 +128,13 @@ impl Handle {
     /// created or enabled by one of these callbacks goes behind it and waits for the next
     /// tick, so a defer that defers itself cannot starve I/O.
     fn run_defers(&self) -> Result<()> {
-        let limit = self.inner.state.borrow_mut().defers.begin_phase();
+        let limit = {
+            let mut st = self.inner.state.borrow_mut();
+            if !st.defers.has_queued() {
+                return Ok(()); // the usual tick of a busy I/O loop: no borrow beyond this one
+            }
+            st.defers.begin_phase()
+        };
         loop {
             let Some((id, defer)) = self.inner.state.borrow_mut().defers.pop_due(limit) else { return Ok(()) };
             self.dispatch_defer(id, defer)?;

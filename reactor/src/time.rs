@@ -109,17 +109,13 @@ impl Handle {
         waker: Waker,
         created_at: &'static Location<'static>,
     ) -> WatcherId {
-        let watcher = Watcher::new(Data::Delay { after_ns: 0 }, Callback::Wake(Some(waker)), created_at);
-        let id = self.insert(watcher, false, true, None).expect("a timer has no failure mode");
+        // What a re-enable would restart: the time left now.
+        let left = deadline.map_or(0, |d| saturating_ns(d.saturating_duration_since(Instant::now())));
+        let watcher = Watcher::new(Data::Delay { after_ns: left }, Callback::Wake(Some(waker)), created_at);
         let mut st = self.inner.state.borrow_mut();
         let tick = st.tick;
-        st.watchers.set_enabled(id, true, tick);
+        let id = st.watchers.insert_with(watcher, true, true, tick);
         let deadline_ns = deadline.map(|d| nanos_since(st.epoch, d));
-        if let Some(d) = deadline {
-            // What a re-enable would restart: the time left now.
-            let left = saturating_ns(d.saturating_duration_since(Instant::now()));
-            st.watchers.get_mut(id).expect("live").data = Data::Delay { after_ns: left };
-        }
         arm(&mut st, id, deadline_ns);
         id
     }

@@ -128,7 +128,7 @@ impl Watch {
     ) -> Result<WatcherId> {
         let fd = fd.as_raw_fd();
         let data = Data::Io { fd_key: 0, fd, writable: false };
-        self.create(data, Callback::Io(Box::new(callback)), None)
+        self.create(data, Callback::Io(Box::new(callback)))
     }
 
     /// Runs `callback` every tick while `fd` is writable.
@@ -148,7 +148,7 @@ impl Watch {
     ) -> Result<WatcherId> {
         let fd = fd.as_raw_fd();
         let data = Data::Io { fd_key: 0, fd, writable: true };
-        self.create(data, Callback::Io(Box::new(callback)), None)
+        self.create(data, Callback::Io(Box::new(callback)))
     }
 
     /// Runs `callback` once per delivery of signal `signo`. Several watchers of one signal
@@ -172,13 +172,13 @@ impl Watch {
         if !crate::sys::signals::is_watchable(signo) {
             return Err(Error::InvalidSignal(signo));
         }
-        self.create(Data::Signal { signo }, Callback::Signal(Box::new(callback)), None)
+        self.create(Data::Signal { signo }, Callback::Signal(Box::new(callback)))
     }
 
     #[track_caller]
-    fn create(self, data: Data, callback: Callback, first_ns: Option<u64>) -> Result<WatcherId> {
+    fn create(self, data: Data, callback: Callback) -> Result<WatcherId> {
         let location = Location::caller();
-        self.handle.insert(Watcher::new(data, callback, location), self.enabled, self.referenced, first_ns)
+        self.handle.insert(Watcher::new(data, callback, location), self.enabled, self.referenced)
     }
 }
 
@@ -218,20 +218,14 @@ impl Handle {
         };
         let id = st.watchers.insert_with(watcher, enabled, referenced, st.tick);
         if enabled {
-            // From *now*, not the tick's cached time (see `enable_locked`).
-            arm(st, id, st.clock_ns().checked_add(after));
+            arm_after(st, id, after);
         }
         id
     }
 
-    /// Stores a watcher, attaches it to its fd or signal, and applies the options.
-    pub(crate) fn insert(
-        &self,
-        watcher: Watcher,
-        enabled: bool,
-        referenced: bool,
-        first_ns: Option<u64>,
-    ) -> Result<WatcherId> {
+    /// Stores an I/O or signal watcher, attaches it to its fd or signal, and applies the
+    /// options. (Timers and defers take the short paths above.)
+    pub(crate) fn insert(&self, watcher: Watcher, enabled: bool, referenced: bool) -> Result<WatcherId> {
         let data = watcher.data;
         let mut guard = self.inner.state.borrow_mut();
         let st = &mut *guard;
@@ -250,7 +244,7 @@ impl Handle {
         let outcome = attached.and_then(|()| {
             st.watchers.set_referenced(id, referenced);
             if enabled {
-                self.enable_locked(st, id, first_ns)?;
+                self.enable_locked(st, id)?;
             }
             Ok(id)
         });
@@ -282,9 +276,9 @@ impl Handle {
         Ok(())
     }
 
-    /// Enables watcher `id` in tick `st.tick`: it becomes due from the next tick on.
-    /// `first_ns` overrides a repeat's first delay (used at creation only).
-    pub(crate) fn enable_locked(&self, st: &mut State, id: WatcherId, first_ns: Option<u64>) -> Result<()> {
+    /// Enables watcher `id` in tick `st.tick`: it becomes due from the next tick on. A timer
+    /// restarts its full delay (a repeat its interval).
+    pub(crate) fn enable_locked(&self, st: &mut State, id: WatcherId) -> Result<()> {
         if is_defer(id) {
             return st.defers.enable(id).map(drop).ok_or(Error::InvalidWatcher(id));
         }
@@ -295,10 +289,7 @@ impl Handle {
             return Ok(()); // already enabled: nothing changes, not even the deadline
         }
         match data {
-            // Deadlines count from *now*, not from the tick's cached time: a timer created late
-            // in a long tick must still wait its full delay.
-            Data::Delay { after_ns } => arm(st, id, st.clock_ns().checked_add(after_ns)),
-            Data::Repeat { interval_ns } => arm(st, id, st.clock_ns().checked_add(first_ns.unwrap_or(interval_ns))),
+            Data::Delay { after_ns: after } | Data::Repeat { interval_ns: after } => arm_after(st, id, after),
             Data::Io { fd_key, .. } => {
                 if let Err(e) = st.io.sync(self.inner.epfd(), fd_key, &st.watchers) {
                     st.watchers.set_enabled(id, false, tick);
@@ -351,6 +342,12 @@ impl Handle {
         }
         Some(w)
     }
+}
+
+/// Arms timer `id` to fire `after_ns` from *now*. Not from the tick's cached time: a timer
+/// created or enabled late in a long tick must still wait its full delay.
+fn arm_after(st: &mut State, id: WatcherId, after_ns: u64) {
+    arm(st, id, st.clock_ns().checked_add(after_ns));
 }
 
 /// Puts watcher `id` in the timer heap at `deadline` (`None`: never, so no entry at all).
