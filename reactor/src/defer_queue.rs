@@ -166,6 +166,7 @@ impl DeferQueue {
                 _ => None,
             },
         };
+        // A defer enabled again, found in the ring through its `Queued` record: drop it too.
         if !self.moved.is_empty() {
             self.moved.remove(&id.generation);
         }
