@@ -296,7 +296,7 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// The fds made readable in each round: a seeded random sequence, cycled.
 fn schedule(n: usize, active: usize) -> Vec<Vec<usize>> {
     let mut rng = Rng::new(17);
-    (0..64).map(|_| (0..active).map(|_| rng.below(n as u64) as usize).collect()).collect()
+    (0..64).map(|_| (0..active).map(|_| rng.below(n)).collect()).collect()
 }
 
 /// One round: make each fd of `round` readable (an fd drawn twice counts once). Returns how

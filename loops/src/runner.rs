@@ -18,7 +18,7 @@ use std::pin::{pin, Pin};
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use ampere_reactor::{JoinError, JoinHandle};
+use ampere_reactor::{panic_message, JoinError, JoinHandle};
 use log::{error, info};
 
 use crate::control::Control;
@@ -123,17 +123,6 @@ impl Future for Completion {
 impl fmt::Debug for Completion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Completion").field("task", &self.task.id()).finish_non_exhaustive()
-    }
-}
-
-/// The message of a panic payload (`&str` and `String`; anything else cannot be printed).
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "<non-string panic payload>".to_owned()
     }
 }
 

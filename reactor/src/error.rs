@@ -117,8 +117,16 @@ impl From<Error> for io::Error {
 }
 
 /// Turns a panic payload into the message users see (`&str` and `String` payloads; anything
-/// else becomes a placeholder, since it cannot be printed).
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+/// else becomes a placeholder, since it cannot be printed). What the reactor's errors carry;
+/// public so that code catching panics of its own (the loops crate does) reports them alike.
+///
+/// # Examples
+///
+/// ```
+/// let payload = std::panic::catch_unwind(|| panic!("boom {}", 42)).unwrap_err();
+/// assert_eq!(ampere_reactor::panic_message(&*payload), "boom 42");
+/// ```
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = payload.downcast_ref::<String>() {

@@ -67,7 +67,7 @@ pub use current::{
     cancel, defer, delay, disable, enable, on_readable, on_signal, on_writable, reference, repeat, repeat_after, run,
     stop, tick, unreference, watch,
 };
-pub use error::{Error, Result};
+pub use error::{panic_message, Error, Result};
 pub use executor::{block_on, fork, fork_deferred, spawn, spawn_blocking, BoxError, JoinError, JoinHandle, TaskId};
 pub use handle::Handle;
 pub use helpers::{

@@ -206,13 +206,8 @@ mod tests {
     /// watcher table) against a sorted `Vec` model, with a seeded generator.
     #[test]
     fn randomized_against_a_sorted_vec() {
-        let mut rng = 0x2545_F491_4F6C_DD1D_u64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        let mut rng = ampere_testkit::Rng::new(0x2545_F491_4F6C_DD1D_u64);
+        let mut next = move || rng.next_u64();
         let mut q = TimerQueue::default();
         let mut live: HashSet<u64> = HashSet::new();
         let mut model: Vec<Entry> = Vec::new();
@@ -261,12 +256,9 @@ mod tests {
     #[test]
     fn a_large_shuffled_heap_pops_in_order() {
         let mut q = TimerQueue::default();
-        let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut rng = ampere_testkit::Rng::new(0x9E37_79B9_7F4A_7C15);
         for stamp in 1..=10_000u64 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            q.push(Entry { deadline: x % 5_000, stamp, key: 0 });
+            q.push(Entry { deadline: rng.next_u64() % 5_000, stamp, key: 0 });
         }
         let popped: Vec<Entry> = std::iter::from_fn(|| q.pop(false)).collect();
         assert_eq!(popped.len(), 10_000);

@@ -118,36 +118,7 @@ pub fn thread_cpu_time() -> Duration {
 // serial case runner of the `harness = false` binaries `model`, `load`, `faults` and
 // `bad_input`.
 
-/// A seeded xorshift64* generator: reproducible random sequences without the `rand` crate.
-/// Print the seed of a failing sequence and the same sequence runs again.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator for `seed` (any value, zero included).
-    pub fn new(seed: u64) -> Rng {
-        // Spread small seeds over the state and keep it non-zero (xorshift's one fixed point).
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03 | 1)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    /// True with probability `percent` / 100.
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.next_u64() % 100 < percent
-    }
-}
+pub use ampere_testkit::Rng;
 
 /// Whether `AMPERE_SOAK` asks for the long runs (`just soak`).
 pub fn soak() -> bool {

@@ -63,13 +63,8 @@ fn churn_does_not_grow_the_ring() {
 /// enable order, a set of disabled ones and their referenced flags.
 #[test]
 fn randomized_against_a_model() {
-    let mut rng = 0x853C_49E6_748F_EA9B_u64;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
+    let mut rng = ampere_testkit::Rng::new(0x853C_49E6_748F_EA9B_u64);
+    let mut next = move || rng.next_u64();
     let mut q = DeferQueue::default();
     let mut queued: Vec<WatcherId> = Vec::new();
     let mut parked: Vec<WatcherId> = Vec::new();

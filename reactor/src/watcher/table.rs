@@ -317,13 +317,8 @@ mod tests {
     /// A seeded random walk of inserts, removes and flag flips against a `HashMap` model.
     #[test]
     fn randomized_against_a_model() {
-        let mut rng = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        let mut rng = ampere_testkit::Rng::new(0x9E37_79B9_7F4A_7C15_u64);
+        let mut next = move || rng.next_u64();
         let mut t = WatcherTable::default();
         let mut model: HashMap<WatcherId, (bool, bool)> = HashMap::new();
         let mut dead: Vec<WatcherId> = Vec::new();
