@@ -282,3 +282,16 @@ fn local_paths_are_read_and_their_errors_typed() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_huge_content_length_with_no_body_limit_is_a_truncated_body_not_an_abort() {
+    // 2^62 bytes announced, 9 sent: with the limit lifted nothing refuses the length up
+    // front, so only the bytes that arrive may decide what is allocated.
+    let base = serve(|_| b"HTTP/1.1 200 OK\r\nContent-Length: 4611686018427387904\r\n\r\nonly this".to_vec());
+    let unlimited = FetchLimits { max_body_bytes: usize::MAX, ..FetchLimits::default() };
+    let err = block_on(file_get_contents_with(&base, unlimited)).unwrap_err();
+    assert!(
+        matches!(err, FetchError::TruncatedBody { received: 9, expected: Some(4_611_686_018_427_387_904) }),
+        "{err:?}"
+    );
+}

@@ -26,7 +26,9 @@ pub struct FetchLimits {
     /// The most headers in a response (default 100).
     pub max_headers: usize,
     /// The largest body, in bytes (default 64 MiB). A larger `Content-Length` or chunk
-    /// size is refused before any of it is read.
+    /// size is refused before any of it is read. Within the limit, memory follows the bytes
+    /// that actually arrive, not the announced length: a body cut short is
+    /// [`FetchError::TruncatedBody`], even with the limit lifted to `usize::MAX`.
     pub max_body_bytes: usize,
 }
 
