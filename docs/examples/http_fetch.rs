@@ -24,8 +24,8 @@ use futures::StreamExt;
 fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     let reactor = Reactor::new()?;
     if let Some(url) = std::env::args().nth(1) {
-        // `file_get_contents` has no deadline of its own: a peer that accepts and then says
-        // nothing would keep it pending forever, so race it against a timer.
+        // `file_get_contents` gives up on its own after 30 s (`FetchLimits::timeout`); racing
+        // it against a timer gives any other deadline, here 10 s.
         let outcome = reactor.block_on(timeout(file_get_contents(&url), Duration::from_secs(10)))?;
         return Ok(match outcome {
             Ok(Ok(body)) => {

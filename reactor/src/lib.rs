@@ -71,8 +71,8 @@ pub use error::{panic_message, Error, Result};
 pub use executor::{block_on, fork, fork_deferred, spawn, spawn_blocking, BoxError, JoinError, JoinHandle, TaskId};
 pub use handle::Handle;
 pub use helpers::{
-    echo, file_get_contents, file_get_contents_with, flock, read_line, FetchError, FetchLimits, FileLock, FlockError,
-    LockMode,
+    echo, fetch_with, file_get_contents, file_get_contents_with, flock, read_line, FetchError, FetchLimits,
+    FetchResponse, FileLock, FlockError, LockMode,
 };
 pub use introspect::{AliveWatcher, KindCounts, ReactorInfo};
 pub use io::{net, signal, Async, SignalStream};

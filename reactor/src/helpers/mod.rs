@@ -7,6 +7,7 @@
 //! | `yield $api->echo('Hello')`   | [`echo`]`("Hello")`                               |
 //! | `yield $api->flock($f, LOCK_EX)` → unlock callable | [`flock`](flock())`(f, LockMode::Exclusive, None)` → [`FileLock`] guard |
 //! | `yield $api->fileGetContents($url)` | [`file_get_contents`]`(url)` → `Vec<u8>`   |
+//! | the same, for a non-2xx page  | [`fetch_with`]`(url, limits)` → [`FetchResponse`] (status and body) |
 //!
 //! Where PHP returns `null` or `false`, these return typed errors; where it hands back an
 //! unlock callable, a guard unlocks on drop. Each function waits on the reactor (or, for
@@ -22,6 +23,6 @@ pub mod fetch;
 pub mod flock;
 pub mod stdio;
 
-pub use fetch::{file_get_contents, file_get_contents_with, FetchError, FetchLimits};
+pub use fetch::{fetch_with, file_get_contents, file_get_contents_with, FetchError, FetchLimits, FetchResponse};
 pub use flock::{flock, FileLock, FlockError, LockMode, DEFAULT_POLL_INTERVAL};
 pub use stdio::{echo, read_line};

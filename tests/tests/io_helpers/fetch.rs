@@ -282,3 +282,88 @@ fn local_paths_are_read_and_their_errors_typed() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_huge_content_length_with_no_body_limit_is_a_truncated_body_not_an_abort() {
+    // 2^62 bytes announced, 9 sent: with the limit lifted nothing refuses the length up
+    // front, so only the bytes that arrive may decide what is allocated.
+    let base = serve(|_| b"HTTP/1.1 200 OK\r\nContent-Length: 4611686018427387904\r\n\r\nonly this".to_vec());
+    let unlimited = FetchLimits { max_body_bytes: usize::MAX, ..FetchLimits::default() };
+    let err = block_on(file_get_contents_with(&base, unlimited)).unwrap_err();
+    assert!(
+        matches!(err, FetchError::TruncatedBody { received: 9, expected: Some(4_611_686_018_427_387_904) }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_server_that_accepts_and_never_answers_times_out() {
+    // Never `accept`ed: the kernel completes the handshake and takes the request into the
+    // backlog, and no answer ever comes.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", silent.local_addr().unwrap());
+    let limits = FetchLimits { timeout: Some(Duration::from_millis(100)), ..FetchLimits::default() };
+    let started = Instant::now();
+    let err = block_on(file_get_contents_with(&url, limits)).unwrap_err();
+    println!("silent server: {err}");
+    assert!(
+        matches!(&err, FetchError::TimedOut { timeout, url: u } if *timeout == Duration::from_millis(100) && *u == url),
+        "{err:?}"
+    );
+    assert_eq!(std::io::Error::from(err).kind(), std::io::ErrorKind::TimedOut);
+    assert!(started.elapsed() < Duration::from_secs(10), "a hang, not a timeout");
+    assert_eq!(FetchLimits::default().timeout, Some(Duration::from_secs(30)), "the default has a timeout");
+}
+
+#[test]
+fn the_timeout_covers_the_whole_fetch_not_each_read() {
+    // A byte every 30 ms never leaves a read waiting 150 ms, but the whole body takes ~1.5 s.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let _ = conn.read(&mut [0; 4096]);
+        let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n");
+        for _ in 0..50 {
+            std::thread::sleep(Duration::from_millis(30));
+            if conn.write_all(b"x").is_err() {
+                return; // the client gave up and closed
+            }
+        }
+    });
+    let limits = FetchLimits { timeout: Some(Duration::from_millis(150)), ..FetchLimits::default() };
+    let err = block_on(file_get_contents_with(&url, limits)).unwrap_err();
+    assert!(matches!(err, FetchError::TimedOut { .. }), "{err:?}");
+}
+
+#[test]
+fn fetch_with_hands_over_the_body_and_status_of_any_final_response() {
+    let base = serve(|target| match target {
+        "/missing" => b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nno page!!".to_vec(),
+        "/broken" => b"HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nboom\r\n0\r\n\r\n".to_vec(),
+        "/moved" => b"HTTP/1.1 301 Moved Permanently\r\nLocation: /missing\r\n\r\n".to_vec(),
+        "/nowhere" => b"HTTP/1.1 302 Found\r\nContent-Length: 4\r\n\r\nstay".to_vec(),
+        "/switch" => b"HTTP/1.1 101 Switching Protocols\r\n\r\n".to_vec(),
+        _ => b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_vec(),
+    });
+    let get = |path: &str| block_on(fetch_with(&format!("{base}{path}"), FetchLimits::default()));
+    let missing = get("/missing").unwrap();
+    assert_eq!((missing.status, missing.reason.as_str(), &missing.body[..]), (404, "Not Found", &b"no page!!"[..]));
+    assert!(!missing.is_success());
+    assert_eq!(missing.url, format!("{base}/missing"));
+    let broken = get("/broken").unwrap();
+    assert_eq!((broken.status, &broken.body[..]), (500, &b"boom"[..]));
+    let moved = get("/moved").unwrap(); // followed, then the 404 is the final response
+    assert_eq!((moved.status, moved.url.as_str(), &moved.body[..]), (404, missing.url.as_str(), &b"no page!!"[..]));
+    let nowhere = get("/nowhere").unwrap(); // a redirect without Location is final
+    assert_eq!((nowhere.status, &nowhere.body[..]), (302, &b"stay"[..]));
+    let ok = get("/ok").unwrap();
+    assert!(ok.is_success() && ok.body == b"ok");
+    let err = get("/switch").unwrap_err();
+    assert_eq!(err.status(), Some(101), "{err:?}");
+    // file_get_contents keeps refusing the 404.
+    let err = fetch(&format!("{base}/missing")).unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err:?}");
+    let err = block_on(fetch_with("/etc/hostname", FetchLimits::default())).unwrap_err();
+    assert!(matches!(err, FetchError::InvalidUrl { .. }), "a path is not a URL: {err:?}");
+}

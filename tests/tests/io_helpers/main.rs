@@ -16,8 +16,8 @@ use std::sync::{mpsc, Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use ampere_reactor::{
-    file_get_contents, file_get_contents_with, flock, sleep, spawn, FetchError, FetchLimits, FlockError, LockMode,
-    Reactor,
+    fetch_with, file_get_contents, file_get_contents_with, flock, sleep, spawn, FetchError, FetchLimits, FlockError,
+    LockMode, Reactor,
 };
 use futures::future::{select, Either};
 

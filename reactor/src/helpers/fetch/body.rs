@@ -11,6 +11,12 @@ use super::{FetchError, FetchLimits};
 /// ends must not grow the buffer forever.
 const MAX_CHUNK_LINE: usize = 4096;
 
+/// The most a `Content-Length` body reserves before its bytes arrive. The announced length
+/// is only a claim: reserving all of it lets a 60-byte response take 64 MiB (or, with the
+/// limit lifted, abort the process on a failed allocation). Past this the buffer grows with
+/// the data, by doubling, so a body that does arrive whole costs O(log n) reallocations.
+const MAX_UP_FRONT: usize = 64 * 1024;
+
 /// Reads the body that follows the head.
 ///
 /// # Errors
@@ -24,7 +30,7 @@ pub(super) async fn read_body(conn: &mut Conn, framing: Framing, limits: &FetchL
         Framing::Length(n) => {
             // Refused before reading a byte of it.
             let n_usize = usize::try_from(n).ok().filter(|&n| n <= limit).ok_or(too_large)?;
-            let mut body = Vec::with_capacity(n_usize);
+            let mut body = Vec::with_capacity(n_usize.min(MAX_UP_FRONT));
             if !read_exact(conn, n_usize, &mut body).await? {
                 return Err(FetchError::TruncatedBody { received: body.len(), expected: Some(n) });
             }

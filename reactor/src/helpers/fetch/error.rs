@@ -4,6 +4,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Why [`file_get_contents`](crate::file_get_contents) returned no body.
 ///
@@ -84,6 +85,15 @@ pub enum FetchError {
         /// The `Content-Length`, or `None` for a chunked body.
         expected: Option<u64>,
     },
+    /// No complete answer within [`FetchLimits::timeout`](crate::FetchLimits::timeout): the
+    /// name did not resolve, the server did not accept, or it accepted and then did not send
+    /// (all) of its response in time. The connection is closed.
+    TimedOut {
+        /// The timeout that ran out (for the whole fetch, redirects included).
+        timeout: Duration,
+        /// The URL being fetched when it ran out.
+        url: String,
+    },
     /// The server answered with a status outside 2xx (redirects are followed first; a
     /// redirect without a `Location` ends here too).
     Status {
@@ -140,6 +150,7 @@ impl fmt::Display for FetchError {
             FetchError::TruncatedBody { received, expected: None } => {
                 write!(f, "chunked body cut off after {received} bytes")
             }
+            FetchError::TimedOut { timeout, url } => write!(f, "no complete answer from {url} within {timeout:?}"),
             FetchError::Status { status, reason, url } => write!(f, "{url} answered {status} {reason}"),
             FetchError::RedirectLoop { url } => write!(f, "redirect loop back to {url}"),
             FetchError::TooManyRedirects { limit, url } => write!(f, "more than {limit} redirects (next: {url})"),
@@ -179,6 +190,7 @@ impl From<FetchError> for io::Error {
                 io::ErrorKind::FileTooLarge
             }
             FetchError::IncompleteHead { .. } | FetchError::TruncatedBody { .. } => io::ErrorKind::UnexpectedEof,
+            FetchError::TimedOut { .. } => io::ErrorKind::TimedOut,
             _ => io::ErrorKind::Other,
         };
         io::Error::new(kind, e)

@@ -2,20 +2,32 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use super::client::{self, Accept};
 use super::url::{self, Url};
-use super::{client, FetchError};
+use super::FetchError;
 
-/// The limits [`file_get_contents_with`] enforces on HTTP responses (local files are read
-/// whole). [`FetchLimits::default()`] is what [`file_get_contents`] uses.
+/// The limits [`file_get_contents_with`] and [`fetch_with`](crate::fetch_with) enforce on
+/// HTTP fetches (local files are read whole, without a timeout).
+/// [`FetchLimits::default()`] is what [`file_get_contents`] uses.
+///
+/// Build one with `..FetchLimits::default()`, so that limits added later get their defaults.
 ///
 /// # Examples
 ///
 /// ```
+/// use std::time::Duration;
 /// use ampere_reactor::FetchLimits;
 ///
-/// let strict = FetchLimits { max_redirects: 0, max_body_bytes: 1 << 20, ..FetchLimits::default() };
+/// let strict = FetchLimits {
+///     max_redirects: 0,
+///     max_body_bytes: 1 << 20,
+///     timeout: Some(Duration::from_secs(5)),
+///     ..FetchLimits::default()
+/// };
 /// assert_eq!(strict.max_headers, FetchLimits::default().max_headers);
+/// assert_eq!(FetchLimits::default().timeout, Some(Duration::from_secs(30)));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FetchLimits {
@@ -26,13 +38,27 @@ pub struct FetchLimits {
     /// The most headers in a response (default 100).
     pub max_headers: usize,
     /// The largest body, in bytes (default 64 MiB). A larger `Content-Length` or chunk
-    /// size is refused before any of it is read.
+    /// size is refused before any of it is read. Within the limit, memory follows the bytes
+    /// that actually arrive, not the announced length: a body cut short is
+    /// [`FetchError::TruncatedBody`], even with the limit lifted to `usize::MAX`.
     pub max_body_bytes: usize,
+    /// How long the whole fetch may take (default 30 s): resolving, connecting, every
+    /// redirect, the head and the body, under one deadline set when the fetch starts. When
+    /// it passes, the connection is closed and the fetch is [`FetchError::TimedOut`].
+    /// `None` waits as long as the server does; a large body over a slow link needs a
+    /// larger value. A timeout too large to add to the clock is the same as `None`.
+    pub timeout: Option<Duration>,
 }
 
 impl Default for FetchLimits {
     fn default() -> FetchLimits {
-        FetchLimits { max_redirects: 5, max_head_bytes: 32 * 1024, max_headers: 100, max_body_bytes: 64 << 20 }
+        FetchLimits {
+            max_redirects: 5,
+            max_head_bytes: 32 * 1024,
+            max_headers: 100,
+            max_body_bytes: 64 << 20,
+            timeout: Some(Duration::from_secs(30)),
+        }
     }
 }
 
@@ -48,9 +74,10 @@ impl Default for FetchLimits {
 /// # Errors
 ///
 /// A [`FetchError`] naming what went wrong: unlike MadelineProto, a status outside 2xx is
-/// an error ([`FetchError::Status`], carrying the status), and so is every malformed,
-/// oversized or cut-off response. `https://` is [`FetchError::UnsupportedScheme`] (there is
-/// no TLS here).
+/// an error ([`FetchError::Status`], carrying the status; [`fetch_with`](crate::fetch_with)
+/// returns the body of any status), and so is every malformed, oversized or cut-off
+/// response. A fetch that takes longer than 30 s is [`FetchError::TimedOut`]. `https://` is
+/// [`FetchError::UnsupportedScheme`] (there is no TLS here).
 ///
 /// # Examples
 ///
@@ -79,9 +106,9 @@ impl Default for FetchLimits {
 ///
 /// # Notes
 ///
-/// There is no overall timeout: a server that accepts and then says nothing keeps the
-/// future pending (while other tasks run). Race it against a timer (`ampere-combinators`'
-/// `timeout`) where that matters; dropping it closes the connection.
+/// The 30 s timeout ([`FetchLimits::timeout`]) is for the whole fetch, so that a server that
+/// accepts and then says nothing cannot keep the future pending forever; pick another with
+/// [`file_get_contents_with`]. Dropping the future also closes the connection.
 pub async fn file_get_contents(source: &str) -> Result<Vec<u8>, FetchError> {
     file_get_contents_with(source, FetchLimits::default()).await
 }
@@ -91,8 +118,8 @@ pub async fn file_get_contents(source: &str) -> Result<Vec<u8>, FetchError> {
 /// # Errors
 ///
 /// As for [`file_get_contents`]; the limits decide when [`FetchError::HeadTooLarge`],
-/// [`FetchError::TooManyHeaders`], [`FetchError::BodyTooLarge`] and
-/// [`FetchError::TooManyRedirects`] apply.
+/// [`FetchError::TooManyHeaders`], [`FetchError::BodyTooLarge`],
+/// [`FetchError::TooManyRedirects`] and [`FetchError::TimedOut`] apply.
 ///
 /// # Examples
 ///
@@ -107,7 +134,7 @@ pub async fn file_get_contents(source: &str) -> Result<Vec<u8>, FetchError> {
 /// ```
 pub async fn file_get_contents_with(source: &str, limits: FetchLimits) -> Result<Vec<u8>, FetchError> {
     if url::scheme(source).is_some() {
-        client::get(Url::parse(source)?, &limits).await
+        Ok(client::get(Url::parse(source)?, &limits, Accept::Success).await?.body)
     } else {
         read_local(PathBuf::from(source)).await
     }
