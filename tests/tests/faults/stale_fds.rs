@@ -87,15 +87,7 @@ fn stale_watcher_case(keep_dup: bool, with_handler: bool) -> Seen {
         let stale_enabled = reactor.is_enabled(stale_id).unwrap();
         reactor.cancel(stale_id);
         drop((pa, dup, b, pb));
-        Seen {
-            fd,
-            site,
-            first,
-            second,
-            stale_calls: stale.get(),
-            new_calls: fresh.get(),
-            stale_enabled,
-        }
+        Seen { fd, site, first, second, stale_calls: stale.get(), new_calls: fresh.get(), stale_enabled }
     });
     outcome.expect("run() never returned: the stale watcher took over the reused fd number")
 }
@@ -144,8 +136,7 @@ pub(crate) fn a_disabled_watcher_left_on_a_closed_fd_never_watches_the_next_file
         drop((pa, b, pb));
         (fd, site, first, enable, fresh.get(), stale_enabled)
     });
-    let (fd, site, first, enable, fresh, stale_enabled) =
-        outcome.expect("the case panicked (see above) or hung");
+    let (fd, site, first, enable, fresh, stale_enabled) = outcome.expect("the case panicked (see above) or hung");
     assert!(first.contains(&format!("fd {fd}")) && first.contains(&site), "the first tick gave {first}");
     assert!(enable.starts_with("Err"), "enabling the stale watcher gave {enable}: it would watch the new file");
     assert!(!stale_enabled, "it stays disabled");
