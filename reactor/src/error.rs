@@ -7,6 +7,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::io;
+use std::os::fd::RawFd;
 use std::panic::Location;
 
 use crate::executor::TaskId;
@@ -41,6 +42,49 @@ pub enum Error {
         created_at: &'static Location<'static>,
         /// The panic message, when it was a string.
         message: String,
+    },
+    /// An fd watcher outlived its fd: the fd was closed without cancelling the watcher, and
+    /// its number now names another file (found when a watcher was created for that file).
+    /// The stale watchers of the old file are disabled and never called for the new file;
+    /// cancelling them stays the caller's job. The new file's watcher works normally.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::os::fd::AsRawFd;
+    /// use std::os::unix::net::UnixStream;
+    /// use ampere_reactor::{Error, Reactor};
+    ///
+    /// let reactor = Reactor::new()?;
+    /// let (a, _peer) = UnixStream::pair()?;
+    /// let stale = reactor.on_readable(&a, |_, _, _| unreachable!("never runs for `b`"))?;
+    /// let fd = a.as_raw_fd();
+    /// drop(a); // closed without cancelling `stale`: a mistake
+    /// let (b, mut pb) = UnixStream::pair()?; // the kernel hands out the lowest free number
+    /// assert_eq!(b.as_raw_fd(), fd);
+    /// reactor.on_readable(&b, |handle, id, _| handle.cancel(id))?;
+    /// pb.write_all(b"x")?;
+    /// match reactor.run() {
+    ///     Err(Error::StaleFdWatcher { fd: n, watcher, .. }) => assert_eq!((n, watcher), (fd, stale)),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// assert!(!reactor.is_enabled(stale)?);
+    /// reactor.run()?; // `b`'s watcher fires and cancels itself
+    /// reactor.cancel(stale);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    StaleFdWatcher {
+        /// The fd number, which now names another file.
+        fd: RawFd,
+        /// The oldest watcher left on the closed fd.
+        watcher: WatcherId,
+        /// Its kind (readable or writable).
+        kind: WatcherKind,
+        /// Where it was created.
+        created_at: &'static Location<'static>,
+        /// How many watchers were left on the closed fd, `watcher` included.
+        stale: usize,
     },
     /// A fork returned an error; it surfaces out of `run` or `block_on`.
     TaskFailed {
@@ -77,6 +121,14 @@ impl fmt::Display for Error {
             Error::Reentrant => f.write_str("the reactor is already running on this thread"),
             Error::CallbackPanicked { watcher, kind, created_at, message } => {
                 write!(f, "{kind:?} watcher {watcher:?} (created at {created_at}) panicked: {message}")
+            }
+            Error::StaleFdWatcher { fd, watcher, kind, created_at, stale } => {
+                write!(f, "fd {fd} was closed while watched and its number now names another file: ")?;
+                write!(f, "{kind:?} watcher {watcher:?} (created at {created_at}) ")?;
+                if *stale > 1 {
+                    write!(f, "and {} more ", stale - 1)?;
+                }
+                f.write_str("left on it, now disabled (cancel before closing)")
             }
             Error::TaskFailed { task, spawned_at, error } => {
                 write!(f, "{task:?} (forked at {spawned_at}) failed: {error}")

@@ -55,6 +55,7 @@ mod introspect;
 pub mod io;
 mod poll;
 mod reactor;
+mod stale_fd;
 #[allow(unsafe_code)]
 mod sys;
 mod tick;

@@ -100,8 +100,10 @@ impl Handle {
 
     /// Disables every watcher of fd entry `key` and returns its fd. For an fd that epoll no
     /// longer knows: its watchers would otherwise wait forever and keep `run()` alive.
-    /// Cancelling them stays the user's job.
+    /// Cancelling them stays the user's job. The entry is forgotten first, so that nothing
+    /// is deleted from epoll by a number that may name another file now.
     pub(crate) fn disable_fd_watchers(&self, st: &mut State, key: u32) -> Option<RawFd> {
+        st.io.forget(key);
         let entry = st.io.get(key)?;
         let fd = entry.fd;
         let ids: Vec<_> = [&entry.readers[..], &entry.writers[..]].concat();

@@ -95,7 +95,7 @@ pub(crate) struct State {
     /// Set by `stop()`: `run()` returns at the end of the current tick.
     pub(crate) stop: bool,
     /// Errors waiting to come out of `run`/`tick`/`block_on` (panics with no error handler,
-    /// failed forks), oldest first.
+    /// failed forks, watchers found left on a closed fd), oldest first.
     pub(crate) errors: VecDeque<Error>,
     /// Reused buffer for watcher lists being dispatched (a callback may edit the real list).
     pub(crate) scratch: Vec<crate::WatcherId>,

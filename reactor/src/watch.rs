@@ -113,7 +113,9 @@ impl Watch {
     /// Runs `callback` every tick while `fd` is readable (data, EOF or hang-up pending).
     ///
     /// Level-triggered: if the callback does not read everything, it runs again next tick.
-    /// The watcher does not own the fd; cancel the watcher before closing the fd.
+    /// The watcher does not own the fd; cancel the watcher before closing the fd. One left on
+    /// a closed fd never runs for the next file given that number: it is disabled, and
+    /// reported as [`Error::StaleFdWatcher`], when a watcher is created for that file.
     ///
     /// # Errors
     ///
@@ -230,9 +232,13 @@ impl Handle {
         let mut guard = self.inner.state.borrow_mut();
         let st = &mut *guard;
         let id = st.watchers.insert(watcher);
+        // Watchers found left on a closed fd with this number: reported once the borrow is
+        // released, whatever becomes of this watcher (see `stale_fd.rs`).
+        let mut stale = None;
         let attached = match data {
             Data::Io { fd, writable, .. } => {
-                let fd_key = st.io.attach(fd, id, writable);
+                let fd_key;
+                (fd_key, stale) = self.attach_fd(st, fd, id, writable);
                 let w = st.watchers.get_mut(id).expect("just inserted");
                 w.data = Data::Io { fd_key, fd, writable };
                 Ok(())
@@ -249,6 +255,8 @@ impl Handle {
             Ok(id)
         });
         if outcome.is_ok() {
+            drop(guard);
+            self.report_stale_fd(stale);
             return outcome;
         }
         // Undo, and drop the callback only after releasing the borrow (its captures may use
@@ -259,6 +267,7 @@ impl Handle {
         };
         drop(guard);
         drop(rejected);
+        self.report_stale_fd(stale);
         outcome
     }
 

@@ -13,3 +13,15 @@ pub(crate) fn set_nonblocking(fd: RawFd) -> io::Result<()> {
     }
     Ok(())
 }
+
+/// What the open file behind `fd` is, as `(st_dev, st_ino)`: two fds name the same file when
+/// these match. Not proof for anonymous-inode files (eventfd, timerfd, signalfd share one
+/// inode), which is why the watchers check a live registration with epoll instead.
+pub(crate) fn identity(fd: RawFd) -> io::Result<(u64, u64)> {
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // `st` is valid for writes of one `stat`, which is what fstat writes.
+    syscall!(fstat(fd, st.as_mut_ptr()))?;
+    // SAFETY: `fstat` succeeded, so it filled in the whole `stat` buffer.
+    let st = unsafe { st.assume_init() };
+    Ok((st.st_dev, st.st_ino))
+}

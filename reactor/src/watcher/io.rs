@@ -27,6 +27,15 @@
 //!   under our token. A level that persists from one tick to the next is therefore verified
 //!   (one `epoll_ctl(MOD)`, which fails for a closed or reused number) before its watchers run
 //!   again; an fd that fires in separate bursts, the common case, costs no syscall at all.
+//! - **A closed fd number can be reused.** Entries are found by fd number, so a watcher the
+//!   user left on a closed fd would share its entry (and its callbacks the events) with the
+//!   next file given that number. So before a watcher joins an existing entry, [`IoTable::attach`]
+//!   checks that the number still names the entry's file: the file identity recorded when the
+//!   entry was made (`fstat`), and for a registered entry epoll itself, which keys
+//!   registrations by file *and* number. An entry that outlived its file is forgotten (see
+//!   [`IoTable::forget`]); the reactor disables its watchers and reports them, and the new
+//!   watcher gets an entry of its own. This costs a syscall or two per watcher *creation* on an
+//!   already watched fd, never one per event.
 
 use std::collections::HashMap;
 use std::io;
@@ -38,6 +47,7 @@ use slab::Slab;
 use super::table::WatcherTable;
 use super::WatcherId;
 use crate::sys::epoll::{self, Interest};
+use crate::sys::fd;
 
 /// Everything the reactor knows about one watched fd.
 #[derive(Debug)]
@@ -52,6 +62,12 @@ pub(crate) struct FdEntry {
     /// The last tick in which this fd's watchers were dispatched: a level reported again in
     /// the very next tick is verified first (see the module docs).
     pub(crate) fired_tick: u64,
+    /// The file the fd named when the entry was made, `(st_dev, st_ino)`; `None` when `fstat`
+    /// failed (a bad fd: its watchers cannot be registered anyway).
+    identity: Option<(u64, u64)>,
+    /// The fd was closed while watched ([`IoTable::forget`]): the number may name another
+    /// file now, so this entry never touches epoll again and can no longer be registered.
+    stale: bool,
 }
 
 /// The watched fds.
@@ -68,11 +84,27 @@ pub(crate) fn token_of(key: u32) -> Token {
 }
 
 impl IoTable {
-    /// Adds watcher `id` to `fd`'s entry (creating the entry if needed) and returns the key.
-    /// The registration is brought up to date by a following [`IoTable::sync`].
-    pub(crate) fn attach(&mut self, fd: RawFd, id: WatcherId, writable: bool) -> u32 {
+    /// Adds watcher `id` to `fd`'s entry (creating the entry if needed) and returns the key,
+    /// plus the key of an entry that `fd` had but that outlived its file (the user closed the
+    /// fd without cancelling its watchers, and the number now names another file): that one
+    /// is [forgotten](IoTable::forget), and `id` gets a fresh entry instead. The registration
+    /// is brought up to date by a following [`IoTable::sync`].
+    pub(crate) fn attach(&mut self, epfd: RawFd, fd: RawFd, id: WatcherId, writable: bool) -> (u32, Option<u32>) {
+        let stale = self.by_fd.get(&fd).copied().filter(|&key| self.outlived_its_file(epfd, key));
+        if let Some(key) = stale {
+            self.forget(key);
+        }
         let key = *self.by_fd.entry(fd).or_insert_with(|| {
-            let e = FdEntry { fd, readers: Vec::new(), writers: Vec::new(), registered: None, fired_tick: 0 };
+            let identity = fd::identity(fd).ok();
+            let e = FdEntry {
+                fd,
+                readers: Vec::new(),
+                writers: Vec::new(),
+                registered: None,
+                fired_tick: 0,
+                identity,
+                stale: false,
+            };
             self.fds.insert(e) as u32
         });
         let entry = &mut self.fds[key as usize];
@@ -81,7 +113,42 @@ impl IoTable {
         } else {
             entry.readers.push(id);
         }
-        key
+        (key, stale)
+    }
+
+    /// Whether entry `key`'s fd number no longer names the file its watchers were created
+    /// for. Two checks, because neither sees everything: the identity differs for every file
+    /// but those sharing an anonymous inode (eventfds, timerfds), and epoll, which keys a
+    /// registration by file *and* number, answers `ENOENT` to a `MOD` under a number that
+    /// now names another file, but knows nothing of an entry that is not registered. A
+    /// number that names nothing (`EBADF`) is not stale: the new watcher's own registration
+    /// fails with that error.
+    fn outlived_its_file(&self, epfd: RawFd, key: u32) -> bool {
+        let entry = &self.fds[key as usize];
+        if let (Some(then), Ok(now)) = (entry.identity, fd::identity(entry.fd)) {
+            if then != now {
+                return true;
+            }
+        }
+        match entry.registered {
+            Some(interest) => epoll::modify(epfd, entry.fd, token_of(key).0, interest)
+                .is_err_and(|e| e.kind() == io::ErrorKind::NotFound),
+            None => false,
+        }
+    }
+
+    /// Marks entry `key` as having outlived its fd (closed while watched): its fd number is
+    /// free for a new entry, and it never touches epoll again, since under that number epoll
+    /// now holds another file's registration, or none (a registration of the old file that
+    /// a dup keeps alive cannot be reached by number any more). Its watchers stay until
+    /// cancelled; enabling one fails.
+    pub(crate) fn forget(&mut self, key: u32) {
+        let Some(entry) = self.fds.get_mut(key as usize) else { return };
+        entry.registered = None;
+        entry.stale = true;
+        if self.by_fd.get(&entry.fd) == Some(&key) {
+            self.by_fd.remove(&entry.fd);
+        }
     }
 
     /// Removes watcher `id` (already gone from `watchers`) from entry `key`, narrowing the
@@ -102,7 +169,10 @@ impl IoTable {
                 // itself), so a failure here means there is nothing left to undo.
                 let _ = epoll::delete(epfd, entry.fd);
             }
-            self.by_fd.remove(&entry.fd);
+            // A forgotten entry no longer owns its number (another entry may).
+            if self.by_fd.get(&entry.fd) == Some(&key) {
+                self.by_fd.remove(&entry.fd);
+            }
             self.fds.remove(key as usize);
         }
     }
@@ -114,8 +184,9 @@ impl IoTable {
     /// # Errors
     ///
     /// Whatever `epoll_ctl` reports when the fd can no longer be registered: `EBADF` for a
-    /// closed fd, `EPERM` for a regular file. Dropping the registration never fails: a
-    /// closed fd has already left epoll by itself.
+    /// closed fd, `EPERM` for a regular file, `ENOENT` for a registration lost because its fd
+    /// was closed and the number reused; `NotFound` for a [forgotten](IoTable::forget) entry.
+    /// Dropping the registration never fails: a closed fd has already left epoll by itself.
     pub(crate) fn sync(&mut self, epfd: RawFd, key: u32, watchers: &WatcherTable) -> io::Result<()> {
         let Some(entry) = self.fds.get_mut(key as usize) else { return Ok(()) };
         let enabled = |ids: &[WatcherId]| ids.iter().any(|id| watchers.get(*id).is_some_and(|w| w.is_enabled()));
@@ -126,6 +197,10 @@ impl IoTable {
             }
             return Ok(());
         }
+        if entry.stale {
+            let msg = format!("fd {} was closed while this watcher watched it; cancel the watcher", entry.fd);
+            return Err(io::Error::new(io::ErrorKind::NotFound, msg));
+        }
         let token = token_of(key).0;
         match entry.registered {
             // `EEXIST`: the fd number is still in epoll from an earlier life (it was closed
@@ -134,13 +209,11 @@ impl IoTable {
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => epoll::modify(epfd, entry.fd, token, interest)?,
                 other => other?,
             },
-            // Even an unchanged interest is re-applied: that is how a reused number is noticed.
-            // `ENOENT`: the fd was closed and its number reused while our entry lived on;
-            // epoll forgot the old registration, so this is a fresh one.
-            Some(_) => match epoll::modify(epfd, entry.fd, token, interest) {
-                Err(e) if e.kind() == io::ErrorKind::NotFound => epoll::add(epfd, entry.fd, token, interest)?,
-                other => other?,
-            },
+            // `ENOENT`: the fd was closed while watched and its number now names another file.
+            // Not a fresh start: registering that file would hand its events to watchers
+            // meant for the closed one. The registration is left as it was, so the idle audit
+            // finds it lost and reports it.
+            Some(_) => epoll::modify(epfd, entry.fd, token, interest)?,
         }
         entry.registered = Some(interest);
         Ok(())

@@ -30,6 +30,7 @@ use futures::{AsyncReadExt, AsyncWriteExt};
 mod fds;
 mod panics;
 mod peers;
+mod stale_fds;
 mod wakes;
 
 /// Faults injected by all cases (printed at the end).
@@ -169,6 +170,26 @@ fn main() {
             Case::new(
                 "a_reused_fd_number_gives_a_working_watcher_or_a_clear_error",
                 fds::a_reused_fd_number_gives_a_working_watcher_or_a_clear_error,
+            ),
+            Case::new(
+                "a_watcher_left_on_a_closed_fd_is_an_error_not_a_callback_on_the_next_file",
+                stale_fds::a_watcher_left_on_a_closed_fd_is_an_error_not_a_callback_on_the_next_file,
+            ),
+            Case::new(
+                "a_watcher_left_on_a_closed_fd_goes_to_the_error_handler_and_the_loop_goes_on",
+                stale_fds::a_watcher_left_on_a_closed_fd_goes_to_the_error_handler_and_the_loop_goes_on,
+            ),
+            Case::new(
+                "a_watcher_left_on_a_closed_fd_whose_file_lives_on_is_an_error_too",
+                stale_fds::a_watcher_left_on_a_closed_fd_whose_file_lives_on_is_an_error_too,
+            ),
+            Case::new(
+                "a_disabled_watcher_left_on_a_closed_fd_never_watches_the_next_file",
+                stale_fds::a_disabled_watcher_left_on_a_closed_fd_never_watches_the_next_file,
+            ),
+            Case::new(
+                "cancelling_before_closing_lets_the_next_file_with_that_number_be_watched_without_error",
+                stale_fds::cancelling_before_closing_lets_the_next_file_with_that_number_be_watched_without_error,
             ),
             Case::new(
                 "accept_out_of_fds_is_a_typed_error_and_the_listener_recovers",
