@@ -5,7 +5,7 @@
 default:
     @just --list
 
-# Every CI gate: fmt, clippy, tests (with doc-tests), docs, benches compile.
+# Every CI gate: fmt, clippy, tests (with doc-tests), loom models, docs, benches compile.
 ci:
     bash .ci/run
 
@@ -20,6 +20,11 @@ lint:
 # All tests, doc-tests included (the README's command).
 test:
     cargo test --workspace
+
+# The loom models of the executor's cross-thread paths (remote wakes, blocking jobs' ends,
+# block_on's progress check), in their own target dir so the normal build stays warm.
+loom:
+    RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom LOOM_MAX_PREEMPTIONS=3 cargo test -p ampere-reactor --release --lib loom
 
 # API docs, warnings as errors.
 doc:

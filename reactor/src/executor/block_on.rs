@@ -2,10 +2,10 @@
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
+use super::sync::{AtomicBool, Ordering};
 use super::waker::MainWaker;
 use crate::current::DrivingGuard;
 use crate::{Error, Handle, Result};
@@ -66,10 +66,8 @@ impl Handle {
 
     /// Whether anything could still happen without outside help.
     fn can_progress(&self) -> bool {
-        let ex = &self.inner.executor;
         self.inner.state.borrow().alive_watchers() > 0
-            || ex.has_runnable()
-            || ex.blocking_in_flight() > 0
+            || self.inner.executor.may_be_woken()
             || crate::io::waiting_sources(self) > 0
     }
 }

@@ -9,10 +9,12 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Condvar, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use super::shared::Shared;
+use super::sync::{Arc, Mutex};
 use super::JoinHandle;
 use crate::{Handle, Result};
 
@@ -32,14 +34,15 @@ struct PoolState {
     threads: usize,
 }
 
+/// The pool is plain std (a queue under a mutex): it is not one of the modelled paths.
 struct Pool {
-    state: Mutex<PoolState>,
+    state: std::sync::Mutex<PoolState>,
     work: Condvar,
 }
 
 fn pool() -> &'static Pool {
     static POOL: OnceLock<Pool> = OnceLock::new();
-    POOL.get_or_init(|| Pool { state: Mutex::new(PoolState::default()), work: Condvar::new() })
+    POOL.get_or_init(|| Pool { state: std::sync::Mutex::new(PoolState::default()), work: Condvar::new() })
 }
 
 fn submit(job: Job) -> std::io::Result<()> {
@@ -84,13 +87,33 @@ pub fn blocking_threads() -> usize {
 }
 
 /// Where a blocking job leaves its result.
-struct Slot<T> {
+pub(super) struct Slot<T> {
     result: Mutex<Option<std::thread::Result<T>>>,
     waker: Mutex<Option<Waker>>,
 }
 
+impl<T> Slot<T> {
+    pub(super) fn new() -> Slot<T> {
+        Slot { result: Mutex::new(None), waker: Mutex::new(None) }
+    }
+}
+
+/// The end of a blocking job, on its helper thread: the result goes to `slot` and wakes the
+/// task waiting there (W), then the job stops counting as in flight and pokes the reactor
+/// (D, N: [`Shared::blocking_finished`]). In this order nothing the reactor reads can make it
+/// wait forever or give up early: see `shared.rs`.
+pub(super) fn finish_job<T>(slot: &Slot<T>, shared: &Shared, result: std::thread::Result<T>) {
+    *slot.result.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+    // Taken out of the lock before waking: the wake may run code that polls the slot.
+    let waker = slot.waker.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some(w) = waker {
+        w.wake();
+    }
+    shared.blocking_finished();
+}
+
 /// Waits for a job's result in the task that `spawn_blocking` spawns.
-struct WaitResult<T>(Arc<Slot<T>>);
+pub(super) struct WaitResult<T>(pub(super) Arc<Slot<T>>);
 
 impl<T> Future for WaitResult<T> {
     type Output = T;
@@ -129,19 +152,14 @@ impl Handle {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let slot = Arc::new(Slot { result: Mutex::new(None), waker: Mutex::new(None) });
-        let shared = Arc::clone(&self.inner.executor.shared);
+        let slot = Arc::new(Slot::new());
+        let shared = std::sync::Arc::clone(&self.inner.executor.shared);
         let job_slot = Arc::clone(&slot);
         shared.blocking_started();
-        let job_shared = Arc::clone(&shared);
+        let job_shared = std::sync::Arc::clone(&shared);
         let job: Job = Box::new(move || {
             let result = catch_unwind(AssertUnwindSafe(work));
-            *job_slot.result.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-            if let Some(w) = job_slot.waker.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                w.wake();
-            }
-            // Last: until the wake above is queued, the reactor must see work in flight.
-            job_shared.blocking_finished();
+            finish_job(&job_slot, &job_shared, result);
         });
         if let Err(e) = submit(job) {
             shared.blocking_finished();

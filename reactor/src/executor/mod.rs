@@ -34,12 +34,18 @@
 //! it.
 //!
 //! Files: `table.rs` (the slots), `task.rs` (the executor's operations and phase 6),
-//! `waker.rs`, `join.rs` ([`JoinHandle`]), `spawn.rs`, `block_on.rs`, `blocking.rs`.
+//! `waker.rs`, `shared.rs` (what other threads reach, and why nothing they do is missed),
+//! `sync.rs` (std's or loom's types), `loom_models.rs` (the models of the cross-thread paths),
+//! `join.rs` ([`JoinHandle`]), `spawn.rs`, `block_on.rs`, `blocking.rs`.
 
 mod block_on;
 mod blocking;
 mod join;
+#[cfg(all(test, loom))]
+mod loom_models;
+mod shared;
 mod spawn;
+mod sync;
 mod table;
 mod task;
 mod waker;

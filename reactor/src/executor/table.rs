@@ -11,8 +11,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::join::JoinError;
+use super::shared::Shared;
 use super::spawn::BoxError;
-use super::waker::{Shared, TaskWaker};
+use super::waker::TaskWaker;
 
 /// The name of a task: a slab key and a generation, like a [`WatcherId`](crate::WatcherId).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -14,8 +14,9 @@ use std::task::{Context, Poll, Waker};
 use mio::{Registry, Token};
 
 use super::join::JoinError;
+use super::shared::Shared;
+use super::sync::Poker;
 use super::table::{Body, Finished, Peer, Stage, TaskTable};
-use super::waker::Shared;
 use super::TaskId;
 use crate::error::panic_message;
 use crate::{Error, Handle, Result};
@@ -48,7 +49,7 @@ impl Executor {
         Ok(Executor {
             tasks: RefCell::new(TaskTable::default()),
             run_queue: RefCell::new(VecDeque::new()),
-            shared: Arc::new(Shared::new(registry, token, reactor_id)?),
+            shared: Arc::new(Shared::new(Poker::new(registry, token)?, reactor_id)),
             last_waker: RefCell::new(None),
         })
     }
@@ -104,6 +105,13 @@ impl Executor {
     /// Blocking jobs whose results will wake a task.
     pub(crate) fn blocking_in_flight(&self) -> usize {
         self.shared.blocking_in_flight()
+    }
+
+    /// Whether a task may still be woken without outside help: one is queued, or a blocking
+    /// job will wake one. `block_on`'s progress check: the remote facts are read in the order
+    /// that `Shared::may_be_woken` explains (the local queue only this thread touches).
+    pub(crate) fn may_be_woken(&self) -> bool {
+        !self.run_queue.borrow().is_empty() || self.shared.may_be_woken()
     }
 
     /// Phase 6: polls up to [`BUDGET`] queued tasks.
