@@ -48,6 +48,7 @@ mod current;
 mod defer_queue;
 mod dispatch;
 mod error;
+mod error_handler;
 pub mod executor;
 mod handle;
 pub mod helpers;
@@ -68,6 +69,7 @@ pub use current::{
     stop, tick, unreference, watch,
 };
 pub use error::{Error, Result};
+pub use error_handler::ErrorHandler;
 pub use executor::{block_on, fork, fork_deferred, spawn, spawn_blocking, BoxError, JoinError, JoinHandle, TaskId};
 pub use handle::Handle;
 pub use helpers::{

@@ -131,7 +131,6 @@ impl Handle {
             || !st.ready.is_empty()
             || !st.pending_signals.is_empty()
             || st.signal_ready
-            || st.stop
             || self.inner.executor.has_runnable();
         if queued {
             return Ok(Some(Duration::ZERO));
@@ -178,15 +177,23 @@ impl Handle {
                 None => Ok(Some(wait)),
             };
         }
-        let ex = &self.inner.executor;
-        let nothing_registered = st.watchers.len() == 0
-            && st.defers.is_empty()
-            && !ex.has_tasks()
-            && ex.blocking_in_flight() == 0
-            && crate::io::source_count(self) == 0;
-        if nothing_registered {
+        if !self.could_become_due(st) {
             return Ok(Some(Duration::ZERO)); // nothing could ever wake us
         }
         Ok(None)
+    }
+
+    /// Whether anything registered could become due without the user acting first: an
+    /// enabled watcher of any kind (referenced or not: an unreferenced timer still fires if
+    /// someone waits), a task, a blocking job, an async I/O source. Disabled watchers and
+    /// parked defers cannot; a tick that has only those returns instead of waiting forever.
+    /// (Queued work is checked before this: enabled defers are queued.)
+    pub(crate) fn could_become_due(&self, st: &State) -> bool {
+        let ex = &self.inner.executor;
+        crate::WatcherKind::ALL.iter().any(|&kind| st.watchers.enabled_of(kind) > 0)
+            || st.defers.has_queued()
+            || ex.has_tasks()
+            || ex.blocking_in_flight() > 0
+            || crate::io::source_count(self) > 0
     }
 }

@@ -22,6 +22,7 @@ use std::time::Instant;
 use mio::{Events, Poll, Registry, Token};
 
 use crate::defer_queue::DeferQueue;
+use crate::error_handler::HandlerSlot;
 use crate::executor::Executor;
 use crate::io::SourceTable;
 use crate::sys::signals::SignalPipe;
@@ -92,8 +93,11 @@ pub(crate) struct State {
     pub(crate) now_ns: u64,
     /// When the next idle audit is due (nanoseconds since the epoch; 0: none scheduled).
     pub(crate) audit_at: u64,
-    /// Set by `stop()`: `run()` returns at the end of the current tick.
+    /// Set by `stop()` during a `run()`: it returns at the end of the current tick. Only
+    /// ever true while `in_run` is.
     pub(crate) stop: bool,
+    /// True while `run()` is in progress: outside of it `stop()` does nothing.
+    pub(crate) in_run: bool,
     /// Errors waiting to come out of `run`/`tick`/`block_on` (panics with no error handler,
     /// failed forks), oldest first.
     pub(crate) errors: VecDeque<Error>,
@@ -124,9 +128,6 @@ pub(crate) fn nanos_since(epoch: Instant, t: Instant) -> u64 {
     u64::try_from(t.saturating_duration_since(epoch).as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// What `set_error_handler` installs.
-pub(crate) type ErrorHandler = Box<dyn FnMut(Error)>;
-
 /// Everything a reactor owns, shared by its handles.
 pub(crate) struct Inner {
     /// Process-unique id (see [`NEXT_REACTOR_ID`]).
@@ -142,8 +143,9 @@ pub(crate) struct Inner {
     pub(crate) events: RefCell<Events>,
     /// True while a `tick`, `run` or `block_on` drives this reactor: the re-entrance guard.
     pub(crate) driving: Cell<bool>,
-    /// Called with each callback panic instead of returning it from `run`.
-    pub(crate) error_handler: RefCell<Option<ErrorHandler>>,
+    /// Called with each callback panic instead of returning it from `run` (see
+    /// `error_handler.rs`).
+    pub(crate) error_handler: RefCell<HandlerSlot>,
 }
 
 impl Inner {
@@ -217,6 +219,7 @@ impl Reactor {
             now_ns: 0,
             audit_at: 0,
             stop: false,
+            in_run: false,
             errors: VecDeque::new(),
             scratch: Vec::new(),
         };
@@ -229,7 +232,7 @@ impl Reactor {
             poll: RefCell::new(poll),
             events: RefCell::new(Events::with_capacity(EVENTS_CAPACITY)),
             driving: Cell::new(false),
-            error_handler: RefCell::new(None),
+            error_handler: RefCell::new(HandlerSlot::default()),
         };
         Ok(Reactor { handle: Handle { inner: Rc::new(inner) } })
     }
@@ -292,5 +295,7 @@ impl Handle {
         drop(watchers);
         self.inner.state.borrow_mut().io.clear(self.inner.epfd());
         self.inner.executor.shutdown();
+        // A handler that captured a handle is a reference cycle too.
+        drop(self.take_error_handler());
     }
 }
