@@ -47,6 +47,7 @@
 mod current;
 mod defer_queue;
 mod dispatch;
+mod embed;
 mod error;
 mod error_handler;
 pub mod executor;
@@ -76,7 +77,7 @@ pub use helpers::{
     echo, file_get_contents, file_get_contents_with, flock, read_line, FetchError, FetchLimits, FileLock, FlockError,
     LockMode,
 };
-pub use introspect::{AliveWatcher, KindCounts, ReactorInfo};
+pub use introspect::{AliveWatcher, KindCounts, ReactorInfo, WatcherInfo};
 pub use io::{net, signal, Async, SignalStream};
 pub use reactor::Reactor;
 pub use time::{interval, sleep, sleep_until, Interval, Sleep, Tick};

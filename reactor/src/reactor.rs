@@ -42,7 +42,7 @@ pub(crate) const SIGNAL_TOKEN: Token = Token(usize::MAX - 2);
 pub(crate) const TIMERFD_TOKEN: Token = Token(usize::MAX - 4);
 
 /// How many events one `epoll_wait` may return; more simply wait for the next tick.
-const EVENTS_CAPACITY: usize = 1024;
+pub(crate) const EVENTS_CAPACITY: usize = 1024;
 
 /// Gives every reactor of the process a distinct id, so a waker can tell whether it is being
 /// woken on its own reactor's thread.
@@ -75,6 +75,11 @@ pub(crate) struct State {
     pub(crate) pending_signals: VecDeque<i32>,
     /// Ready fds not yet dispatched (kept across a tick cut short by a panic).
     pub(crate) ready: VecDeque<Ready>,
+    /// The last poll may have left events in epoll that will not wake it again: fds it
+    /// reported level-triggered (still ready unless their watchers consumed the level), or
+    /// more events than fit the buffer. Only `next_timeout` reads it: a loop that embeds
+    /// ampere and watches the epoll fd edge-triggered would not hear of them again.
+    pub(crate) maybe_ready: bool,
     /// The precision timer (Linux); `None` where unavailable, which costs precision only.
     pub(crate) timerfd: Option<TimerFd>,
     /// The last stamp handed out (timer heap entries); 0 means "none".
@@ -91,6 +96,9 @@ pub(crate) struct State {
     /// The time sampled once per tick, right after the poll (libev's `ev_now`): every timer
     /// due by then fires in this tick, none due later does.
     pub(crate) now_ns: u64,
+    /// Whether `now_ns` was read in the current tick: the poll skips the read when no timer
+    /// is pending, and `Handle::now` then reads the clock once itself.
+    pub(crate) now_fresh: bool,
     /// When the next idle audit is due (nanoseconds since the epoch; 0: none scheduled).
     pub(crate) audit_at: u64,
     /// Set by `stop()` during a `run()`: it returns at the end of the current tick. Only
@@ -211,12 +219,14 @@ impl Reactor {
             signal_ready: false,
             pending_signals: VecDeque::new(),
             ready: VecDeque::new(),
+            maybe_ready: false,
             timerfd,
             last_stamp: 0,
             tick: 0,
             epoch: Instant::now(),
             epoch_ns: crate::sys::clock::monotonic_ns(),
             now_ns: 0,
+            now_fresh: false,
             audit_at: 0,
             stop: false,
             in_run: false,

@@ -80,8 +80,10 @@ impl Handle {
     }
 
     /// Runs exactly one iteration: polls (blocking until something is due, unless work is
-    /// already queued) and dispatches what is ready. With nothing registered at all it does
-    /// not block.
+    /// already queued) and dispatches what is ready. When nothing could ever become due
+    /// (nothing registered, or only disabled watchers and defers) it does not block;
+    /// unreferenced watchers can become due, and it waits for them. [`stop`](Handle::stop)
+    /// does not affect it. See [`Handle::tick_nowait`] for a tick that never blocks.
     ///
     /// # Errors
     ///
