@@ -74,12 +74,13 @@ impl Handle {
     /// assert!(reactor.take_error_handler().is_none());
     /// reactor.set_error_handler(|e| eprintln!("first: {e}"));
     /// let mut first = reactor.take_error_handler().expect("it was set");
-    /// // Wrap it: count the errors, then hand each on.
-    /// let mut count = 0;
+    /// // Wrap it: note each error, then hand it on.
     /// reactor.set_error_handler(move |e| {
-    ///     count += 1;
+    ///     eprintln!("an error reached the handler");
     ///     first(e);
     /// });
+    /// reactor.defer(|_, _| panic!("boom"));
+    /// reactor.run()?; // both the wrapper and the first handler saw it
     /// # Ok::<(), ampere_reactor::Error>(())
     /// ```
     pub fn take_error_handler(&self) -> Option<ErrorHandler> {
