@@ -266,11 +266,6 @@ impl DeferQueue {
         }
     }
 
-    /// Whether no defer exists at all, queued or parked.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.enabled == 0 && self.moved.is_empty()
-    }
-
     /// Whether a defer is queued for a coming phase 2.
     pub(crate) fn has_queued(&self) -> bool {
         self.enabled > 0

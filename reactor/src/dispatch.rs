@@ -72,21 +72,4 @@ impl Handle {
             }
         }
     }
-
-    /// Hands an error to the error handler (and goes on), or queues it to come out of
-    /// `run`/`tick` (and ends the tick).
-    pub(crate) fn report(&self, err: Error) -> Result<()> {
-        let handler = self.inner.error_handler.borrow_mut().take();
-        match handler {
-            Some(mut handler) => {
-                handler(err);
-                let mut slot = self.inner.error_handler.borrow_mut();
-                if slot.is_none() {
-                    *slot = Some(handler);
-                }
-                Ok(())
-            }
-            None => Err(err),
-        }
-    }
 }

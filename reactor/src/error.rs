@@ -104,6 +104,13 @@ pub enum Error {
         /// The panic message, when it was a string.
         message: String,
     },
+    /// The error handler itself panicked (on the error it was given, which is lost). The
+    /// handler stays set: the next error goes to it again. The tick ends here, like after a
+    /// panic with no handler, and the next `run` or `tick` continues where it stopped.
+    ErrorHandlerPanicked {
+        /// The handler's panic message, when it was a string.
+        message: String,
+    },
     /// `block_on` found nothing left that could ever wake its future: no referenced watcher,
     /// no runnable task and no blocking job in flight. Returning beats hanging forever.
     WouldNeverComplete,
@@ -136,6 +143,7 @@ impl fmt::Display for Error {
             Error::TaskPanicked { task, spawned_at, message } => {
                 write!(f, "{task:?} (forked at {spawned_at}) panicked: {message}")
             }
+            Error::ErrorHandlerPanicked { message } => write!(f, "the error handler panicked: {message}"),
             Error::WouldNeverComplete => f.write_str("block_on: nothing is left that could complete the future"),
             Error::ReactorGone => f.write_str("the thread's reactor has been destroyed"),
         }

@@ -192,27 +192,6 @@ impl Handle {
         }
     }
 
-    /// Routes callback panics (and failed forks) to `handler` instead of returning them from
-    /// `run`, `tick` and `block_on`; the loop goes on after each.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let reactor = ampere_reactor::Reactor::new()?;
-    /// reactor.set_error_handler(|e| eprintln!("ignored: {e}"));
-    /// reactor.defer(|_, _| panic!("boom"));
-    /// reactor.run()?; // the panic went to the handler
-    /// # Ok::<(), ampere_reactor::Error>(())
-    /// ```
-    pub fn set_error_handler(&self, handler: impl FnMut(Error) + 'static) {
-        *self.inner.error_handler.borrow_mut() = Some(Box::new(handler));
-    }
-
-    /// Removes the error handler: errors come out of `run` again.
-    pub fn clear_error_handler(&self) {
-        *self.inner.error_handler.borrow_mut() = None;
-    }
-
     /// Whether two handles reach the same reactor.
     pub fn same_reactor(&self, other: &Handle) -> bool {
         Rc::ptr_eq(&self.inner, &other.inner)

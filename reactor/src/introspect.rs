@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::panic::Location;
+use std::time::{Duration, Instant};
 
 use crate::{Error, Handle, Result, WatcherId, WatcherKind};
 
@@ -61,7 +62,127 @@ impl fmt::Display for AliveWatcher {
     }
 }
 
+/// One live watcher and its state, from [`Handle::watchers`] (Revolt's `getIdentifiers`,
+/// `getType`, `isEnabled` and `isReferenced` in one snapshot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WatcherInfo {
+    /// The watcher.
+    pub id: WatcherId,
+    /// Its kind.
+    pub kind: WatcherKind,
+    /// Whether it is enabled (may fire).
+    pub enabled: bool,
+    /// Whether it is referenced (keeps `run()` going while enabled).
+    pub referenced: bool,
+    /// Where it was created (`#[track_caller]`).
+    pub created_at: &'static Location<'static>,
+}
+
 impl Handle {
+    /// Every live watcher, enabled or disabled, referenced or not, defers included, oldest
+    /// first (in creation order). A snapshot: the reactor may change right after.
+    ///
+    /// One-shot watchers (defers and delays) leave the list as they start running: inside
+    /// its own callback, a one-shot watcher is not live any more.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ampere_reactor::WatcherKind;
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// let timer = reactor.delay(Duration::from_secs(60), |_, _| {});
+    /// let parked = reactor.watch().disabled().defer(|_, _| {});
+    /// let all = reactor.watchers();
+    /// assert_eq!(all.iter().map(|w| w.id).collect::<Vec<_>>(), [timer, parked]);
+    /// assert_eq!((all[0].kind, all[0].enabled, all[0].referenced), (WatcherKind::Delay, true, true));
+    /// assert_eq!((all[1].kind, all[1].enabled), (WatcherKind::Defer, false));
+    /// assert_eq!(reactor.watcher_ids(), [timer, parked]);
+    /// # Ok::<(), ampere_reactor::Error>(())
+    /// ```
+    pub fn watchers(&self) -> Vec<WatcherInfo> {
+        let st = self.inner.state.borrow();
+        let mut all = Vec::with_capacity(st.watchers.len());
+        all.extend(st.watchers.iter().map(|(id, w)| WatcherInfo {
+            id,
+            kind: w.kind(),
+            enabled: w.is_enabled(),
+            referenced: w.is_referenced(),
+            created_at: w.created_at,
+        }));
+        all.extend(st.defers.iter().map(|(id, enabled, d)| WatcherInfo {
+            id,
+            kind: WatcherKind::Defer,
+            enabled,
+            referenced: d.referenced,
+            created_at: d.created_at,
+        }));
+        // Generations are handed out in creation order, to watchers and defers alike.
+        all.sort_unstable_by_key(|w| w.id.generation);
+        all
+    }
+
+    /// The ids of every live watcher, oldest first: [`Handle::watchers`] without the state.
+    pub fn watcher_ids(&self) -> Vec<WatcherId> {
+        self.watchers().into_iter().map(|w| w.id).collect()
+    }
+
+    /// Whether `run`, `tick` or `block_on` is driving this reactor right now: true inside its
+    /// callbacks and tasks, false between calls. (Revolt's `isRunning`, which is true inside
+    /// `run()`; here `tick` and `block_on` count too, since they drive the same loop.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// assert!(!reactor.is_running());
+    /// reactor.defer(|handle, _| assert!(handle.is_running()));
+    /// reactor.run()?;
+    /// assert!(!reactor.is_running());
+    /// # Ok::<(), ampere_reactor::Error>(())
+    /// ```
+    pub fn is_running(&self) -> bool {
+        self.inner.driving.get()
+    }
+
+    /// The tick's cached time (libev's `ev_now`, Amp's `Loop::now`): the time sampled right
+    /// after the current tick's poll returned, or between ticks, the last tick's. Every
+    /// timer due by this time fires in that tick, none due later does. It stays the same
+    /// for the whole tick, so callbacks comparing against it agree, and it never goes
+    /// backwards.
+    ///
+    /// Reading it costs no clock read, except once in two cases, where the poll itself did
+    /// not read the clock: before the first tick, and in a tick whose poll found no timer
+    /// pending (a busy I/O loop saves the read). There the first call reads the clock and
+    /// caches it for the rest of the tick: a little after the poll returned, never before.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// let before = Instant::now();
+    /// reactor.delay(Duration::from_millis(2), move |handle, _| {
+    ///     let now = handle.now();
+    ///     assert!(now >= before + Duration::from_millis(2)); // timers never fire early
+    ///     assert_eq!(handle.now(), now); // the same for the whole tick
+    /// });
+    /// reactor.run()?;
+    /// # Ok::<(), ampere_reactor::Error>(())
+    /// ```
+    pub fn now(&self) -> Instant {
+        let mut st = self.inner.state.borrow_mut();
+        if !st.now_fresh {
+            // `max`: the cached time never goes backwards (the clock does not either, but a
+            // reading is cheap to guard).
+            st.now_ns = st.now_ns.max(st.clock_ns());
+            st.now_fresh = true;
+        }
+        st.epoch + Duration::from_nanos(st.now_ns)
+    }
+
     /// Counts watchers by kind and state, tasks, timer-heap entries and watched fds.
     ///
     /// # Examples

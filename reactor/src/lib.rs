@@ -47,7 +47,9 @@
 mod current;
 mod defer_queue;
 mod dispatch;
+mod embed;
 mod error;
+mod error_handler;
 pub mod executor;
 mod handle;
 pub mod helpers;
@@ -69,13 +71,14 @@ pub use current::{
     stop, tick, unreference, watch,
 };
 pub use error::{panic_message, Error, Result};
+pub use error_handler::ErrorHandler;
 pub use executor::{block_on, fork, fork_deferred, spawn, spawn_blocking, BoxError, JoinError, JoinHandle, TaskId};
 pub use handle::Handle;
 pub use helpers::{
     echo, fetch_with, file_get_contents, file_get_contents_with, flock, read_line, FetchError, FetchLimits,
     FetchResponse, FileLock, FlockError, LockMode,
 };
-pub use introspect::{AliveWatcher, KindCounts, ReactorInfo};
+pub use introspect::{AliveWatcher, KindCounts, ReactorInfo, WatcherInfo};
 pub use io::{net, signal, Async, SignalStream};
 pub use reactor::Reactor;
 pub use time::{interval, sleep, sleep_until, Interval, Sleep, Tick};

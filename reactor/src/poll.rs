@@ -15,7 +15,7 @@
 use std::os::fd::RawFd;
 use std::time::Duration;
 
-use crate::reactor::{Ready, State, SIGNAL_TOKEN, TIMERFD_TOKEN, WAKER_TOKEN};
+use crate::reactor::{Ready, State, EVENTS_CAPACITY, SIGNAL_TOKEN, TIMERFD_TOKEN, WAKER_TOKEN};
 use crate::{Error, Handle, Result};
 
 impl Handle {
@@ -43,10 +43,13 @@ impl Handle {
         let mut idle = true;
         let mut st = self.inner.state.borrow_mut();
         st.tick += 1;
+        // A full buffer may have left events in epoll (see `State::maybe_ready`).
+        let mut reported = 0;
         // Fds left over from a tick cut short by a panic: the watchers' registrations are
         // level-triggered, so whatever is still ready is reported again by this poll.
         st.ready.clear();
         for event in events.iter() {
+            reported += 1;
             match event.token() {
                 WAKER_TOKEN => {}
                 TIMERFD_TOKEN => deadline_woke = true,
@@ -66,11 +69,13 @@ impl Handle {
                 }
             }
         }
+        st.maybe_ready = !st.ready.is_empty() || reported == EVENTS_CAPACITY;
         // `now` is what timers are compared with, so it is sampled once per tick whenever one
         // may be due. A tick with no timer pending and no deadline passed has no use for it,
         // and skips the read: on a VM the clock costs more than the rest of a tick's
         // bookkeeping (a busy I/O loop measurably slows down with it).
-        if st.timers.len() > 0 || deadline_woke {
+        st.now_fresh = st.timers.len() > 0 || deadline_woke;
+        if st.now_fresh {
             st.now_ns = st.clock_ns();
         }
         if deadline_woke && st.audit_at != 0 && st.audit_at <= st.now_ns {
@@ -126,16 +131,10 @@ impl Handle {
     /// With a timerfd the `epoll_wait` itself waits without a timeout: the timerfd wakes it.
     /// A finite timeout is not free: the kernel reads the clock and sets up a timer of its own
     /// on every call that has one, which is measurable on a busy loop (the ping-pong bench).
-    fn poll_timeout(&self) -> Result<Option<Duration>> {
+    pub(crate) fn poll_timeout(&self) -> Result<Option<Duration>> {
         let mut st = self.inner.state.borrow_mut();
         let st = &mut *st;
-        let queued = st.defers.has_queued()
-            || !st.ready.is_empty()
-            || !st.pending_signals.is_empty()
-            || st.signal_ready
-            || st.stop
-            || self.inner.executor.has_runnable();
-        if queued {
+        if self.has_queued_work(st) {
             return Ok(Some(Duration::ZERO));
         }
         // Drop tombstones from the top, so a cancelled timer cannot cut the wait short.
@@ -180,15 +179,32 @@ impl Handle {
                 None => Ok(Some(wait)),
             };
         }
-        let ex = &self.inner.executor;
-        let nothing_registered = st.watchers.len() == 0
-            && st.defers.is_empty()
-            && !ex.has_tasks()
-            && ex.blocking_in_flight() == 0
-            && crate::io::source_count(self) == 0;
-        if nothing_registered {
+        if !self.could_become_due(st) {
             return Ok(Some(Duration::ZERO)); // nothing could ever wake us
         }
         Ok(None)
+    }
+
+    /// Whether the next tick has work without waiting for any event.
+    pub(crate) fn has_queued_work(&self, st: &State) -> bool {
+        st.defers.has_queued()
+            || !st.ready.is_empty()
+            || !st.pending_signals.is_empty()
+            || st.signal_ready
+            || self.inner.executor.has_runnable()
+    }
+
+    /// Whether anything registered could become due without the user acting first: an
+    /// enabled watcher of any kind (referenced or not: an unreferenced timer still fires if
+    /// someone waits), a task, a blocking job, an async I/O source. Disabled watchers and
+    /// parked defers cannot; a tick that has only those returns instead of waiting forever.
+    /// (Queued work is checked before this: enabled defers are queued.)
+    pub(crate) fn could_become_due(&self, st: &State) -> bool {
+        let ex = &self.inner.executor;
+        crate::WatcherKind::ALL.iter().any(|&kind| st.watchers.enabled_of(kind) > 0)
+            || st.defers.has_queued()
+            || ex.has_tasks()
+            || ex.blocking_in_flight() > 0
+            || crate::io::source_count(self) > 0
     }
 }

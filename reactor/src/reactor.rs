@@ -22,6 +22,7 @@ use std::time::Instant;
 use mio::{Events, Poll, Registry, Token};
 
 use crate::defer_queue::DeferQueue;
+use crate::error_handler::HandlerSlot;
 use crate::executor::Executor;
 use crate::io::SourceTable;
 use crate::sys::signals::SignalPipe;
@@ -41,7 +42,7 @@ pub(crate) const SIGNAL_TOKEN: Token = Token(usize::MAX - 2);
 pub(crate) const TIMERFD_TOKEN: Token = Token(usize::MAX - 4);
 
 /// How many events one `epoll_wait` may return; more simply wait for the next tick.
-const EVENTS_CAPACITY: usize = 1024;
+pub(crate) const EVENTS_CAPACITY: usize = 1024;
 
 /// Gives every reactor of the process a distinct id, so a waker can tell whether it is being
 /// woken on its own reactor's thread.
@@ -74,6 +75,11 @@ pub(crate) struct State {
     pub(crate) pending_signals: VecDeque<i32>,
     /// Ready fds not yet dispatched (kept across a tick cut short by a panic).
     pub(crate) ready: VecDeque<Ready>,
+    /// The last poll may have left events in epoll that will not wake it again: fds it
+    /// reported level-triggered (still ready unless their watchers consumed the level), or
+    /// more events than fit the buffer. Only `next_timeout` reads it: a loop that embeds
+    /// ampere and watches the epoll fd edge-triggered would not hear of them again.
+    pub(crate) maybe_ready: bool,
     /// The precision timer (Linux); `None` where unavailable, which costs precision only.
     pub(crate) timerfd: Option<TimerFd>,
     /// The last stamp handed out (timer heap entries); 0 means "none".
@@ -90,10 +96,16 @@ pub(crate) struct State {
     /// The time sampled once per tick, right after the poll (libev's `ev_now`): every timer
     /// due by then fires in this tick, none due later does.
     pub(crate) now_ns: u64,
+    /// Whether `now_ns` was read in the current tick: the poll skips the read when no timer
+    /// is pending, and `Handle::now` then reads the clock once itself.
+    pub(crate) now_fresh: bool,
     /// When the next idle audit is due (nanoseconds since the epoch; 0: none scheduled).
     pub(crate) audit_at: u64,
-    /// Set by `stop()`: `run()` returns at the end of the current tick.
+    /// Set by `stop()` during a `run()`: it returns at the end of the current tick. Only
+    /// ever true while `in_run` is.
     pub(crate) stop: bool,
+    /// True while `run()` is in progress: outside of it `stop()` does nothing.
+    pub(crate) in_run: bool,
     /// Errors waiting to come out of `run`/`tick`/`block_on` (panics with no error handler,
     /// failed forks, watchers found left on a closed fd), oldest first.
     pub(crate) errors: VecDeque<Error>,
@@ -124,9 +136,6 @@ pub(crate) fn nanos_since(epoch: Instant, t: Instant) -> u64 {
     u64::try_from(t.saturating_duration_since(epoch).as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// What `set_error_handler` installs.
-pub(crate) type ErrorHandler = Box<dyn FnMut(Error)>;
-
 /// Everything a reactor owns, shared by its handles.
 pub(crate) struct Inner {
     /// Process-unique id (see [`NEXT_REACTOR_ID`]).
@@ -142,8 +151,9 @@ pub(crate) struct Inner {
     pub(crate) events: RefCell<Events>,
     /// True while a `tick`, `run` or `block_on` drives this reactor: the re-entrance guard.
     pub(crate) driving: Cell<bool>,
-    /// Called with each callback panic instead of returning it from `run`.
-    pub(crate) error_handler: RefCell<Option<ErrorHandler>>,
+    /// Called with each callback panic instead of returning it from `run` (see
+    /// `error_handler.rs`).
+    pub(crate) error_handler: RefCell<HandlerSlot>,
 }
 
 impl Inner {
@@ -209,14 +219,17 @@ impl Reactor {
             signal_ready: false,
             pending_signals: VecDeque::new(),
             ready: VecDeque::new(),
+            maybe_ready: false,
             timerfd,
             last_stamp: 0,
             tick: 0,
             epoch: Instant::now(),
             epoch_ns: crate::sys::clock::monotonic_ns(),
             now_ns: 0,
+            now_fresh: false,
             audit_at: 0,
             stop: false,
+            in_run: false,
             errors: VecDeque::new(),
             scratch: Vec::new(),
         };
@@ -229,7 +242,7 @@ impl Reactor {
             poll: RefCell::new(poll),
             events: RefCell::new(Events::with_capacity(EVENTS_CAPACITY)),
             driving: Cell::new(false),
-            error_handler: RefCell::new(None),
+            error_handler: RefCell::new(HandlerSlot::default()),
         };
         Ok(Reactor { handle: Handle { inner: Rc::new(inner) } })
     }
@@ -292,5 +305,7 @@ impl Handle {
         drop(watchers);
         self.inner.state.borrow_mut().io.clear(self.inner.epfd());
         self.inner.executor.shutdown();
+        // A handler that captured a handle is a reference cycle too.
+        drop(self.take_error_handler());
     }
 }

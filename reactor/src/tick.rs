@@ -62,7 +62,9 @@ impl Handle {
     /// [`Error::Io`]: crate::Error::Io
     pub fn run(&self) -> Result<()> {
         let _driving = DrivingGuard::enter(self)?;
-        self.inner.state.borrow_mut().stop = false;
+        // `stop` sets the flag only while this is true, and every way out of `run` (an error
+        // included) clears both: a stop can never outlive the `run` it was meant for.
+        let _running = RunGuard::enter(self);
         loop {
             if let Some(e) = self.inner.state.borrow_mut().errors.pop_front() {
                 return Err(e);
@@ -71,17 +73,17 @@ impl Handle {
                 return Ok(());
             }
             self.turn()?;
-            let mut st = self.inner.state.borrow_mut();
-            if st.stop {
-                st.stop = false;
+            if self.inner.state.borrow().stop {
                 return Ok(());
             }
         }
     }
 
     /// Runs exactly one iteration: polls (blocking until something is due, unless work is
-    /// already queued) and dispatches what is ready. With nothing registered at all it does
-    /// not block.
+    /// already queued) and dispatches what is ready. When nothing could ever become due
+    /// (nothing registered, or only disabled watchers and defers) it does not block;
+    /// unreferenced watchers can become due, and it waits for them. [`stop`](Handle::stop)
+    /// does not affect it. See [`Handle::tick_nowait`] for a tick that never blocks.
     ///
     /// # Errors
     ///
@@ -95,9 +97,11 @@ impl Handle {
     }
 
     /// Makes [`run`](Handle::run) return at the end of the current tick. Outside of `run`, it
-    /// does nothing (each `run` starts afresh).
+    /// does nothing: [`tick`](Handle::tick) and [`block_on`](Handle::block_on) ignore it,
+    /// and it does not carry over to the next `run`.
     pub fn stop(&self) {
-        self.inner.state.borrow_mut().stop = true;
+        let mut st = self.inner.state.borrow_mut();
+        st.stop = st.in_run;
     }
 
     /// Whether `run` would go on: an enabled, referenced watcher or an unfinished task exists.
@@ -263,6 +267,27 @@ impl Handle {
             }
         }
         outcome
+    }
+}
+
+/// Marks a `run` in progress (what `stop` acts on) for as long as it lives.
+struct RunGuard<'a>(&'a Handle);
+
+impl RunGuard<'_> {
+    fn enter(handle: &Handle) -> RunGuard<'_> {
+        let mut st = handle.inner.state.borrow_mut();
+        (st.in_run, st.stop) = (true, false);
+        RunGuard(handle)
+    }
+}
+
+impl Drop for RunGuard<'_> {
+    fn drop(&mut self) {
+        // `try_borrow_mut` because a drop must not panic; `run` holds no borrow of the state
+        // at any of its exits, so this always succeeds.
+        if let Ok(mut st) = self.0.inner.state.try_borrow_mut() {
+            (st.in_run, st.stop) = (false, false);
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! A [`Sleep`] is a delay watcher whose action is waking a task, armed on first poll and
 //! cancelled on drop: dropping a sleep (say, the losing side of a timeout) frees its timer at
-//! once. It keeps `run()` alive while armed, like any referenced timer.
+//! once. It keeps `run()` alive while armed, like any referenced timer, unless it is
+//! unreferenced ([`Sleep::unreference`], Amp v2's `Delayed::unreference`).
 
 use std::fmt;
 use std::future::Future;
@@ -22,13 +23,13 @@ use crate::{Handle, WatcherId};
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     let deadline = Instant::now().checked_add(duration);
-    Sleep { deadline, timer: None, created_at: Location::caller() }
+    Sleep { deadline, timer: None, referenced: true, created_at: Location::caller() }
 }
 
 /// Waits until `deadline`. See [`Sleep`].
 #[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep { deadline: Some(deadline), timer: None, created_at: Location::caller() }
+    Sleep { deadline: Some(deadline), timer: None, referenced: true, created_at: Location::caller() }
 }
 
 /// A future that completes at a deadline: never before it.
@@ -45,6 +46,8 @@ pub struct Sleep {
     deadline: Option<Instant>,
     /// The timer, once armed.
     timer: Option<(Handle, WatcherId)>,
+    /// Whether the timer keeps `run()` going; applied to the timer whenever it is armed.
+    referenced: bool,
     created_at: &'static Location<'static>,
 }
 
@@ -58,6 +61,57 @@ impl Sleep {
     pub fn reset(&mut self, deadline: Instant) {
         self.cancel();
         self.deadline = Some(deadline);
+    }
+
+    /// Lets `run()` return while this sleep is pending (Amp v2's `Delayed::unreference`):
+    /// its timer no longer keeps the reactor alive, like an unreferenced watcher. It still
+    /// fires if the reactor runs until then. Kept across [`Sleep::reset`].
+    ///
+    /// This is about the timer alone. An unfinished task keeps `run()` going whatever it
+    /// awaits, so in a spawned task this changes nothing for `run`; it matters for a sleep
+    /// awaited by [`block_on`](crate::block_on), which returns
+    /// [`Error::WouldNeverComplete`](crate::Error::WouldNeverComplete) when nothing else can
+    /// wake it (as Amp's `wait()` fails when the loop stops first), for a sleep polled by
+    /// hand, and for [`Handle::is_alive`] and [`Handle::keep_alive_report`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// let result = reactor.block_on(async {
+    ///     let mut nap = ampere_reactor::sleep(Duration::from_secs(60));
+    ///     nap.unreference();
+    ///     nap.await
+    /// });
+    /// // Nothing referenced is left to wait for: block_on returns at once.
+    /// assert!(matches!(result, Err(ampere_reactor::Error::WouldNeverComplete)));
+    /// # Ok::<(), ampere_reactor::Error>(())
+    /// ```
+    pub fn unreference(&mut self) {
+        self.set_referenced(false);
+    }
+
+    /// Makes this sleep keep `run()` going again while it is pending (the default).
+    pub fn reference(&mut self) {
+        self.set_referenced(true);
+    }
+
+    /// Whether this sleep keeps `run()` going while it is pending.
+    pub fn is_referenced(&self) -> bool {
+        self.referenced
+    }
+
+    fn set_referenced(&mut self, referenced: bool) {
+        self.referenced = referenced;
+        if let Some((h, id)) = &self.timer {
+            match referenced {
+                // An error means the timer fired: nothing is left to keep alive.
+                true => drop(h.reference(*id)),
+                false => h.unreference(*id),
+            }
+        }
     }
 
     fn cancel(&mut self) {
@@ -81,7 +135,7 @@ impl Future for Sleep {
             Some((h, id)) if h.set_timer_waker(*id, cx.waker()) => {}
             _ => {
                 let h = Handle::current().expect("Sleep polled after the thread's reactor was destroyed");
-                let id = h.insert_wake_at(self.deadline, cx.waker().clone(), self.created_at);
+                let id = h.insert_wake_at(self.deadline, cx.waker().clone(), self.referenced, self.created_at);
                 self.timer = Some((h, id));
             }
         }
@@ -97,7 +151,10 @@ impl Drop for Sleep {
 
 impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sleep").field("deadline", &self.deadline).finish_non_exhaustive()
+        f.debug_struct("Sleep")
+            .field("deadline", &self.deadline)
+            .field("referenced", &self.referenced)
+            .finish_non_exhaustive()
     }
 }
 
@@ -107,6 +164,7 @@ impl Handle {
         &self,
         deadline: Option<Instant>,
         waker: Waker,
+        referenced: bool,
         created_at: &'static Location<'static>,
     ) -> WatcherId {
         // What a re-enable would restart: the time left now.
@@ -114,7 +172,7 @@ impl Handle {
         let watcher = Watcher::new(Data::Delay { after_ns: left }, Callback::Wake(Some(waker)), created_at);
         let mut st = self.inner.state.borrow_mut();
         let tick = st.tick;
-        let id = st.watchers.insert_with(watcher, true, true, tick);
+        let id = st.watchers.insert_with(watcher, true, referenced, tick);
         let deadline_ns = deadline.map(|d| nanos_since(st.epoch, d));
         arm(&mut st, id, deadline_ns);
         id
@@ -139,7 +197,7 @@ impl Handle {
 #[track_caller]
 pub fn interval(period: Duration) -> Interval {
     let start = Instant::now();
-    Interval { start, period_ns: saturating_ns(period), next_ns: saturating_ns(period), sleep: None }
+    Interval { start, period_ns: saturating_ns(period), next_ns: saturating_ns(period), sleep: None, referenced: true }
 }
 
 /// A stream of ticks, one per period, on the same rule as [`Handle::repeat`]: each deadline
@@ -170,9 +228,50 @@ pub struct Interval {
     /// The next deadline, in nanoseconds since `start`.
     next_ns: u64,
     sleep: Option<Sleep>,
+    /// Whether its timer keeps `run()` going (see [`Sleep::unreference`]).
+    referenced: bool,
 }
 
 impl Interval {
+    /// Lets `run()` return while this interval waits for its next tick: its timer no longer
+    /// keeps the reactor alive. The same rule as [`Sleep::unreference`], for every tick
+    /// from now on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// let result = reactor.block_on(async {
+    ///     let mut every = ampere_reactor::interval(Duration::from_secs(60));
+    ///     every.unreference();
+    ///     every.tick().await
+    /// });
+    /// assert!(matches!(result, Err(ampere_reactor::Error::WouldNeverComplete)));
+    /// # Ok::<(), ampere_reactor::Error>(())
+    /// ```
+    pub fn unreference(&mut self) {
+        self.set_referenced(false);
+    }
+
+    /// Makes this interval keep `run()` going again (the default).
+    pub fn reference(&mut self) {
+        self.set_referenced(true);
+    }
+
+    /// Whether this interval keeps `run()` going while it waits.
+    pub fn is_referenced(&self) -> bool {
+        self.referenced
+    }
+
+    fn set_referenced(&mut self, referenced: bool) {
+        self.referenced = referenced;
+        if let Some(sleep) = &mut self.sleep {
+            sleep.set_referenced(referenced);
+        }
+    }
+
     /// Waits for the next tick and returns its scheduled time.
     pub fn tick(&mut self) -> Tick<'_> {
         Tick { interval: self }
@@ -181,9 +280,14 @@ impl Interval {
     /// [`Interval::tick`] as a poll function, for hand-written futures.
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
         let at = self.start.checked_add(Duration::from_nanos(self.next_ns));
-        let sleep = self.sleep.get_or_insert_with(|| match at {
-            Some(at) => sleep_until(at),
-            None => sleep(Duration::MAX),
+        let referenced = self.referenced;
+        let sleep = self.sleep.get_or_insert_with(|| {
+            let mut next = match at {
+                Some(at) => sleep_until(at),
+                None => sleep(Duration::MAX),
+            };
+            next.referenced = referenced;
+            next
         });
         if Pin::new(sleep).poll(cx).is_pending() {
             return Poll::Pending;

@@ -196,8 +196,8 @@ fn main() {
                 fds::accept_out_of_fds_is_a_typed_error_and_the_listener_recovers,
             ),
             Case::new(
-                "a_panicking_error_handler_unwinds_out_of_run_and_the_reactor_stays_usable",
-                panics::a_panicking_error_handler_unwinds_out_of_run_and_the_reactor_stays_usable,
+                "a_panicking_error_handler_is_an_error_out_of_run_and_the_reactor_stays_usable",
+                panics::a_panicking_error_handler_is_an_error_out_of_run_and_the_reactor_stays_usable,
             ),
             Case::new(
                 "block_on_a_future_that_yields_lets_tasks_and_watchers_run",

@@ -194,7 +194,7 @@ pub(crate) fn a_task_that_panics_while_holding_watchers_releases_all_of_them() {
     figure("watchers released by panicking tasks", held.watchers());
 }
 
-pub(crate) fn a_panicking_error_handler_unwinds_out_of_run_and_the_reactor_stays_usable() {
+pub(crate) fn a_panicking_error_handler_is_an_error_out_of_run_and_the_reactor_stays_usable() {
     let reactor = Reactor::new().unwrap();
     reactor.set_error_handler(|e| panic!("the handler itself fails on: {e} {ON_PURPOSE}"));
     let ran = Counter::new();
@@ -202,7 +202,11 @@ pub(crate) fn a_panicking_error_handler_unwinds_out_of_run_and_the_reactor_stays
     let r = ran.clone();
     reactor.defer(move |_, _| r.bump());
     let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reactor.run()));
-    assert!(unwound.is_err(), "a panicking handler's panic propagates");
+    // Issue 15 changed this from "the handler's panic propagates": it is a typed error now.
+    assert!(
+        matches!(unwound, Ok(Err(ampere_reactor::Error::ErrorHandlerPanicked { .. }))),
+        "a panicking handler's panic is a typed error out of run: {unwound:?}"
+    );
     // The reactor is not poisoned: not driving any more, and the second defer still runs.
     reactor.clear_error_handler();
     reactor.run().unwrap();
