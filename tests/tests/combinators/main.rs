@@ -163,6 +163,7 @@ mod all;
 mod any;
 mod errors;
 mod first;
+mod panics;
 mod polling;
 mod some;
 mod timeout;
