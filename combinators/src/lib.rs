@@ -7,6 +7,8 @@
 //! | [`any`] | `(errors, values)` once all settled | never | `(vec![], vec![])` |
 //! | [`some`]`(_, n)` | `(errors, values)` so far, once `n` succeeded | [`SomeError::Failed`] as soon as `n` successes are impossible; [`SomeError::RequiredTooLarge`] if `n > len` | `Ok` if `n == 0`, else `RequiredTooLarge` |
 //! | [`first`] | the first value to arrive | [`FirstError::AllFailed`] once every input failed | [`FirstError::Empty`] |
+//! | [`first_settled`] | the first value, if the first input to finish succeeded | [`FirstSettledError::Failed`] if it failed | [`FirstSettledError::Empty`] |
+//! | [`in_completion_order`] | a stream of `(position, output)`, as each input finishes | — | ends at once |
 //! | [`timeout`]`(f, d)` | `Ok(output)` | [`TimedOut`] after `d` | — |
 //!
 //! - **Inputs** are `Result` futures: anything `IntoIterator` of [`IntoFuture`](std::future::IntoFuture)
@@ -50,8 +52,10 @@
 
 mod all;
 mod any;
+mod completion_order;
 mod error;
 mod first;
+mod first_settled;
 mod inputs;
 mod outcomes;
 mod ready;
@@ -60,7 +64,9 @@ mod timeout;
 
 pub use all::{all, all_keyed, All, AllKeyed};
 pub use any::{any, any_keyed, Any, AnyKeyed, Settled};
-pub use error::{FirstError, IntoIter, Iter, MultiError, SomeError, TimedOut};
+pub use completion_order::{in_completion_order, in_completion_order_keyed, InCompletionOrder, InCompletionOrderKeyed};
+pub use error::{FirstError, FirstSettledError, IntoIter, Iter, MultiError, SomeError, TimedOut};
 pub use first::{first, first_keyed, First, FirstKeyed};
+pub use first_settled::{first_settled, first_settled_keyed, FirstSettled, FirstSettledKeyed};
 pub use some::{some, some_keyed, SomeOf, SomeOfKeyed};
 pub use timeout::{timeout, timeout_with_default, Timeout, TimeoutWithDefault};
