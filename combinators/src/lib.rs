@@ -57,10 +57,14 @@ mod error;
 mod first;
 mod first_settled;
 mod inputs;
+mod one_of;
 mod outcomes;
 mod ready;
 mod some;
 mod timeout;
+mod tuple_all;
+mod tuple_join;
+mod tuple_select;
 
 pub use all::{all, all_keyed, All, AllKeyed};
 pub use any::{any, any_keyed, Any, AnyKeyed, Settled};
@@ -68,5 +72,9 @@ pub use completion_order::{in_completion_order, in_completion_order_keyed, InCom
 pub use error::{FirstError, FirstSettledError, IntoIter, Iter, MultiError, SomeError, TimedOut};
 pub use first::{first, first_keyed, First, FirstKeyed};
 pub use first_settled::{first_settled, first_settled_keyed, FirstSettled, FirstSettledKeyed};
+pub use one_of::{OneOf2, OneOf3, OneOf4, OneOf5, OneOf6, OneOf7, OneOf8};
 pub use some::{some, some_keyed, SomeOf, SomeOfKeyed};
 pub use timeout::{timeout, timeout_with_default, Timeout, TimeoutWithDefault};
+pub use tuple_all::{All2, All3, All4, All5, All6, All7, All8, TupleAll};
+pub use tuple_join::{Join2, Join3, Join4, Join5, Join6, Join7, Join8, TupleJoin};
+pub use tuple_select::{Select2, Select3, Select4, Select5, Select6, Select7, Select8, TupleSelect};

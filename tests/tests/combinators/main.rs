@@ -169,3 +169,4 @@ mod panics;
 mod polling;
 mod some;
 mod timeout;
+mod tuples;

@@ -89,3 +89,21 @@ fn an_input_woken_before_another_input_panicked_is_polled_without_a_new_wake() {
     *c.0.outcome.borrow_mut() = Some(Ok(5)); // ready, but not woken again
     assert_eq!(poll(&mut fut, &waker), Poll::Ready(Ok(5)));
 }
+
+#[test]
+fn first_settled_still_polls_the_other_inputs_after_a_caught_panic() {
+    let (mut fut, c, waker, _) = after_a_caught_panic(ampere_combinators::first_settled);
+    c.settle(Ok(7));
+    assert_eq!(poll(&mut fut, &waker), Poll::Ready(Ok(7)));
+}
+
+#[test]
+fn a_tuple_select_still_polls_the_other_inputs_after_a_caught_panic() {
+    use ampere_combinators::{OneOf2, TupleSelect};
+    let (mut fut, c, waker, _) = after_a_caught_panic(|mut inputs| {
+        let b = inputs.pop().unwrap();
+        (inputs.pop().unwrap(), b).select()
+    });
+    c.settle(Ok(7));
+    assert_eq!(poll(&mut fut, &waker), Poll::Ready(OneOf2::B(Ok(7))));
+}
