@@ -11,7 +11,10 @@
 //! | [`in_completion_order`] | a stream of `(position, output)`, as each input finishes | — | ends at once |
 //! | [`timeout`]`(f, d)` | `Ok(output)` | [`TimedOut`] after `d` | — |
 //!
-//! - **Inputs** are `Result` futures: anything `IntoIterator` of [`IntoFuture`](std::future::IntoFuture)
+//! - **Tuples** of 2 to 8 futures of different types: `.join()` ([`TupleJoin`]: every
+//!   output, as a tuple), `.all()` ([`TupleAll`]: every value, or the first error at once)
+//!   and `.select()` ([`TupleSelect`]: the first output, as a [`OneOf2`] .. [`OneOf8`]).
+//! - **Inputs** are `Result` futures (any output for `in_completion_order`): anything `IntoIterator` of [`IntoFuture`](std::future::IntoFuture)
 //!   (async blocks, [`JoinHandle`](ampere_reactor::JoinHandle)s, boxed futures, ...).
 //! - **Order and keys:** results come back in *input* order, whatever the completion order.
 //!   In `(errors, values)` and in a [`MultiError`], each result is paired with its key: its
