@@ -1,5 +1,5 @@
-//! The errors of the combinators: [`TimedOut`], [`MultiError`], [`FirstError`] and
-//! [`SomeError`].
+//! The errors of the combinators: [`TimedOut`], [`MultiError`], [`FirstError`],
+//! [`SomeError`] and [`FirstSettledError`].
 //!
 //! Each is small and typed, so a caller can match on what happened instead of parsing a
 //! message. The ones that carry input errors are generic over the error type `E` and the key
@@ -225,6 +225,46 @@ where
         match self {
             SomeError::RequiredTooLarge { .. } => None,
             SomeError::Failed(errors) => Some(errors),
+        }
+    }
+}
+
+/// Why [`first_settled`](crate::first_settled) (or
+/// [`first_settled_keyed`](crate::first_settled_keyed)) produced no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirstSettledError<E, K = usize> {
+    /// There were no inputs, so none could finish first.
+    Empty,
+    /// The first input to finish failed.
+    Failed {
+        /// Its key: its position for `first_settled`.
+        key: K,
+        /// Its error.
+        error: E,
+    },
+}
+
+impl<E: fmt::Display, K: fmt::Display> fmt::Display for FirstSettledError<E, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FirstSettledError::Empty => f.write_str("`first_settled` was given no inputs"),
+            FirstSettledError::Failed { key, error } => {
+                write!(f, "the first input to finish, [{key}], failed: {error}")
+            }
+        }
+    }
+}
+
+/// `source()` is the input's error for [`FirstSettledError::Failed`].
+impl<E, K> Error for FirstSettledError<E, K>
+where
+    E: Error + 'static,
+    K: fmt::Display + fmt::Debug,
+{
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match self {
+            FirstSettledError::Empty => None,
+            FirstSettledError::Failed { error, .. } => Some(error),
         }
     }
 }

@@ -49,8 +49,9 @@ pub(crate) struct Inputs<F> {
     /// over 10k inputs that are ready at once, one waker serves them all.
     spare: Option<Arc<InputWaker>>,
     queue: Arc<ReadyQueue>,
-    /// The inputs being polled by the current `poll_woken`; empty between calls. Swapped
-    /// with the queue's buffer (see [`ReadyQueue::drain_into`]).
+    /// The inputs being polled by the current `poll_woken`; empty between calls, even after
+    /// a panic (see [`Unpolled`]). Swapped with the queue's buffer (see
+    /// [`ReadyQueue::drain_into`]).
     batch: Vec<usize>,
     /// How many inputs there were (`futures` is emptied when the combinator resolves).
     len: usize,
@@ -128,22 +129,33 @@ impl<F: Future> Inputs<F> {
     /// pending, and the caller is expected to [`drop_all`](Inputs::drop_all) them.
     ///
     /// `cx`'s waker is woken when an input is woken after this call.
+    ///
+    /// # Panics
+    ///
+    /// An input's panic passes through. The inputs of this call not yet polled are queued
+    /// again and `cx`'s waker is woken, so a caller that catches the panic and polls again
+    /// loses none of their wakes; the input that panicked stays, and is polled again if
+    /// woken again (what it does then is its own business).
     pub(crate) fn poll_woken<B>(
         &mut self,
         cx: &mut Context<'_>,
         mut settle: impl FnMut(usize, F::Output) -> ControlFlow<B>,
     ) -> ControlFlow<B> {
-        // A previous call that panicked in an input's poll may have left entries behind.
-        self.batch.clear();
-        self.queue.drain_into(cx.waker(), &mut self.batch);
+        let Inputs { futures, wakers, spare, queue, batch, running, .. } = self;
+        let queue: &Arc<ReadyQueue> = queue;
+        queue.drain_into(cx.waker(), batch);
+        // Owns the batch for the loop: if an input's poll panics, its drop hands the inputs
+        // not yet polled back to the queue (see `Unpolled`).
+        let mut batch = Unpolled { batch, next: 0, queue };
         let mut flow = ControlFlow::Continue(());
-        for &i in &self.batch {
+        while let Some(&i) = batch.batch.get(batch.next) {
+            batch.next += 1;
             // `None`: the input finished after it was queued (a stale wake). Skip it.
-            let Some(future) = self.futures[i].pin() else { continue };
-            self.queue.unmark(i);
-            let arc = match &mut self.wakers[i] {
+            let Some(future) = futures[i].pin() else { continue };
+            queue.unmark(i);
+            let arc = match &mut wakers[i] {
                 Some(arc) => arc,
-                slot @ None => slot.insert(fresh_waker(&mut self.spare, &self.queue, i)),
+                slot @ None => slot.insert(fresh_waker(spare, queue, i)),
             };
             // A `Waker` handle per poll costs a reference count, not an allocation, and
             // `will_wake` sees the same waker every time (same `Arc`).
@@ -151,19 +163,21 @@ impl<F: Future> Inputs<F> {
             let poll = future.poll(&mut Context::from_waker(&waker));
             drop(waker);
             let finished = poll.is_ready();
-            release(&mut self.wakers[i], &mut self.spare, finished);
+            release(&mut wakers[i], spare, finished);
             if let Poll::Ready(output) = poll {
                 // Drop the finished future before `settle` sees its output: whatever it
                 // holds (a timer, a socket) is released now, not when the combinator is.
-                self.futures[i] = Slot::Gone;
-                self.running -= 1;
+                futures[i] = Slot::Gone;
+                *running -= 1;
                 if let ControlFlow::Break(b) = settle(i, output) {
                     flow = ControlFlow::Break(b);
+                    // The rest of the batch is abandoned, not requeued: the caller resolves
+                    // and drops every input, and a wake of the parent would be for nothing.
+                    batch.next = batch.batch.len();
                     break;
                 }
             }
         }
-        self.batch.clear();
         flow
     }
 
@@ -177,6 +191,29 @@ impl<F: Future> Inputs<F> {
         drop(std::mem::take(&mut self.futures));
         drop(std::mem::take(&mut self.wakers));
         self.spare = None;
+    }
+}
+
+/// The batch being polled by [`Inputs::poll_woken`], and how far the poll got.
+///
+/// Dropping it empties the batch (it must be empty between calls). If it is dropped early,
+/// which happens only when an input's poll panics (a `Break` marks the rest as done), the
+/// inputs from `next` on were drained from the queue but never polled: they go back to the
+/// queue, so that a caller who catches the panic and polls again still polls them.
+struct Unpolled<'a> {
+    batch: &'a mut Vec<usize>,
+    /// The position in `batch` of the next input to poll; every input before it was polled
+    /// (or skipped as stale).
+    next: usize,
+    queue: &'a ReadyQueue,
+}
+
+impl Drop for Unpolled<'_> {
+    fn drop(&mut self) {
+        if let Some(unpolled) = self.batch.get(self.next..) {
+            self.queue.requeue_front(unpolled);
+        }
+        self.batch.clear();
     }
 }
 

@@ -15,6 +15,10 @@
 //! - **The parent is woken on the empty → non-empty transition only.** A push onto a
 //!   non-empty queue needs no wake: the push that made it non-empty already woke the parent,
 //!   and the parent drains the whole queue on its next poll, whatever waker it brings.
+//! - **A panic in an input's poll loses no wake.** The inputs drained with it but not yet
+//!   polled go back to the front of the queue ([`ReadyQueue::requeue_front`]), still marked
+//!   queued, and the parent is woken for them: whoever catches the panic and polls again
+//!   polls them, and their later wakes work as before.
 //! - The queue is `Send + Sync` (as every waker must be), but a combinator is polled from one
 //!   thread: the mutex is uncontended unless an input is woken from another thread.
 
@@ -75,6 +79,31 @@ impl ReadyQueue {
         // waker's swap, so whatever the waking thread wrote before waking is visible to the
         // poll that follows, even when that wake found the flag already set.
         self.queued[i].swap(false, Ordering::AcqRel);
+    }
+
+    /// Puts back, at the front and in order, inputs that were drained but never polled (an
+    /// earlier input's poll panicked), and wakes the parent so that it polls them.
+    ///
+    /// Their `queued` flags are still set, so no wake can have queued them again meanwhile:
+    /// without this, every later wake of theirs would find the flag set and do nothing, and
+    /// they would never be polled again. The parent is woken because the wakes that queued
+    /// them were spent on the poll that panicked.
+    pub(crate) fn requeue_front(&self, unpolled: &[usize]) {
+        if unpolled.is_empty() {
+            return;
+        }
+        let parent = {
+            let mut st = self.lock();
+            if st.closed {
+                return;
+            }
+            // In front of the wakes that came during the batch: they were woken later.
+            st.woken.splice(0..0, unpolled.iter().copied());
+            st.parent.clone()
+        };
+        if let Some(parent) = parent {
+            parent.wake();
+        }
     }
 
     /// Stops accepting wakes and forgets the parent waker and the queued indices.
@@ -205,6 +234,22 @@ mod tests {
         drop(held);
         assert!(InputWaker::retarget(&mut w, 1));
         assert_eq!(w.index, 1);
+    }
+
+    #[test]
+    fn requeued_inputs_come_before_later_wakes_and_wake_the_parent() {
+        let queue = ReadyQueue::new(3);
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let parent = Waker::from(Arc::clone(&count));
+        let mut batch = Vec::new();
+        queue.drain_into(&parent, &mut batch);
+        queue.unmark(0); // input 0 was polled (and panicked); 1 and 2 were not
+        Waker::from(InputWaker::new(0, &queue)).wake(); // woken during its poll
+        queue.requeue_front(&batch[1..]);
+        assert_eq!(count.0.load(Ordering::SeqCst), 2, "the push of 0, then the requeue");
+        batch.clear();
+        queue.drain_into(&parent, &mut batch);
+        assert_eq!(batch, [1, 2, 0]);
     }
 
     #[test]

@@ -161,8 +161,12 @@ const LATE: Duration = Duration::from_secs(2);
 
 mod all;
 mod any;
+mod completion_order;
 mod errors;
 mod first;
+mod first_settled;
+mod panics;
 mod polling;
 mod some;
 mod timeout;
+mod tuples;
