@@ -12,7 +12,7 @@
 //! | `ResumableLoop`: `pause($time)`, `resume($postpone)` | [`LoopContext::pause`] → [`Wakeup`], [`LoopHandle::resume`], [`resume_postponed`](LoopHandle::resume_postponed) |
 //! | `SignalLoop`: `waitSignal($promise)`, `signal($data)` | [`LoopContext::wait_signal`] → [`Outcome`], [`LoopHandle::signal`], [`signal_error`](LoopHandle::signal_error) |
 //! | `ResumableSignalLoop` | every loop: pausing costs nothing unused, and `Loop<S>` picks the signal type (default [`NoSignal`]) |
-//! | `GenericLoop` (`STOP`, `PAUSE`, `CONTINUE`, seconds) | [`GenericLoop`], its callback returning a [`Next`] |
+//! | `GenericLoop` (`STOP`, `PAUSE`, `CONTINUE`, seconds) | [`GenericLoop`], its callback returning a [`Next`], stopped by the [`Stop`] signal too when that is its signal type |
 //! | `PeriodicLoop` | [`PeriodicLoop`], stopped by its callback, [`stop`](LoopHandle::stop) or the [`Stop`] signal |
 //!
 //! # How pause, resume and signals compose
