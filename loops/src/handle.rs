@@ -179,6 +179,24 @@ impl<S> Clone for LoopHandle<S> {
     }
 }
 
+/// The loop's [name](LoopHandle::name), as the seed's loops print with `__toString()` (width
+/// and alignment flags apply).
+///
+/// # Examples
+///
+/// ```
+/// use ampere_loops::{GenericLoop, LoopHandle, Next};
+///
+/// let lp = LoopHandle::new(GenericLoop::new("flusher", async |_this| Next::Stop));
+/// assert_eq!(lp.to_string(), "flusher");
+/// assert_eq!(format!("[{lp:>8}]"), "[ flusher]");
+/// ```
+impl<S> fmt::Display for LoopHandle<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
+}
+
 impl<S> fmt::Debug for LoopHandle<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LoopHandle").field("name", &self.name()).field("state", &self.state()).finish_non_exhaustive()

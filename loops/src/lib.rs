@@ -8,7 +8,7 @@
 //!
 //! | The seed | Here |
 //! |---|---|
-//! | `Loop`: `start()`, `isRunning()`, `loop()`, `__toString()` | [`Loop`] (`run`, `name`) run by a [`LoopHandle`] ([`start`](LoopHandle::start) → [`Completion`]) |
+//! | `Loop`: `start()`, `isRunning()`, `loop()`, `__toString()` | [`Loop`] (`run`, `name`) run by a [`LoopHandle`] ([`start`](LoopHandle::start) → [`Completion`]; `Display` prints the name) |
 //! | `ResumableLoop`: `pause($time)`, `resume($postpone)` | [`LoopContext::pause`] → [`Wakeup`], [`LoopHandle::resume`], [`resume_postponed`](LoopHandle::resume_postponed) |
 //! | `SignalLoop`: `waitSignal($promise)`, `signal($data)` | [`LoopContext::wait_signal`] → [`Outcome`], [`LoopHandle::signal`], [`signal_error`](LoopHandle::signal_error) |
 //! | `ResumableSignalLoop` | every loop: pausing costs nothing unused, and `Loop<S>` picks the signal type (default [`NoSignal`]) |
