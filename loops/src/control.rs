@@ -6,17 +6,25 @@
 //! re-entered the loop (none of the reactor's do) would find it consistent.
 //!
 //! The block is split by who uses it: [`Core`] is what pauses and the state machine need, and
-//! knows nothing of the signal type; [`Signals`] is the typed signal slot.
+//! knows nothing of the signal type; [`Signals`] is the typed signal slot. A run's beginning and
+//! end (including a start that waits for a stopping body) are in [`lifecycle`]; the postponed
+//! resume is in [`postpone`].
+
+mod lifecycle;
+mod postpone;
+
+pub(crate) use lifecycle::Begin;
 
 use std::cell::RefCell;
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
-use ampere_reactor::BoxError;
-use log::{debug, warn};
+use ampere_reactor::{BoxError, Handle, WatcherId};
+use log::debug;
 
 use crate::state::{LoopState, Transition};
-use crate::{LoopError, Undelivered, Wakeup};
+use crate::{Undelivered, Wakeup};
+use lifecycle::Restart;
 
 /// Everything a running loop and its handles share.
 pub(crate) struct Control<S> {
@@ -30,40 +38,6 @@ impl<S> Control<S> {
             core: Core { name, inner: RefCell::new(CoreState::default()) },
             signals: RefCell::new(Signals::new()),
         }
-    }
-
-    /// Idle -> Running, starting from a clean slate: nothing from a previous run (a pending
-    /// resume, a parked pause) can leak into this one.
-    pub(crate) fn begin(&self) -> Result<(), LoopError> {
-        let mut core = self.core.inner.borrow_mut();
-        core.state = core.state.next(Transition::Start).map_err(|_| LoopError::AlreadyRunning)?;
-        core.resume_pending = false;
-        core.pause = None;
-        Ok(())
-    }
-
-    /// Any -> Idle: the body is gone. Clears what the run left behind.
-    pub(crate) fn finish(&self) {
-        {
-            let mut core = self.core.inner.borrow_mut();
-            core.state = core.state.next(Transition::Exit).unwrap_or_else(|e| {
-                debug_assert!(false, "{}: {e}", self.core.name); // only a live body can exit
-                LoopState::Idle
-            });
-            core.resume_pending = false;
-            core.pause = None;
-        }
-        let left = {
-            let mut signals = self.signals.borrow_mut();
-            signals.waiter = None;
-            signals.delivered.take()
-        };
-        if left.is_some() {
-            // Only possible if a `wait_signal` holding it was dropped and the body never waited
-            // again: the sender was told "delivered", so say where it went.
-            warn!("{}: a delivered signal was never taken by the body; dropped at exit", self.core.name);
-        }
-        drop(left); // outside the borrow: dropping a signal runs its destructor
     }
 
     /// Delivers `payload` (as `into_signal` makes it) if a `wait_signal` is waiting and the
@@ -111,6 +85,17 @@ struct CoreState {
     pause: Option<Parked>,
     /// The last serial handed to a pause; serials tell a registration from a newer one.
     last_serial: u64,
+    /// A `start()` made while stopping, for the run after this one (see [`lifecycle`]).
+    restart: Restart,
+    /// The reactor the live run's task is on: where a postponed resume defers. `Some` exactly
+    /// while the loop is live (set when a run begins, cleared when it ends), so an idle loop
+    /// keeps no reactor alive.
+    reactor: Option<Handle>,
+    /// The postponed resume not yet run: its serial and its defer on `reactor`. A newer one
+    /// replaces it; the end of the run drops it (see [`postpone`]).
+    postponed: Option<(u64, WatcherId)>,
+    /// The last serial handed to a postponed resume.
+    last_postponed: u64,
 }
 
 /// A registered pause.
@@ -129,13 +114,15 @@ impl Core {
         self.inner.borrow().state
     }
 
-    /// Running|Paused -> Stopping, waking a parked pause. False if idle or already stopping.
+    /// Running|Paused -> Stopping, waking a parked pause. On a stopping loop with a start
+    /// waiting for it, the stop is kept for that next run. False if idle or already stopping
+    /// (with no waiting start, or one already told to stop).
     pub(crate) fn stop(&self) -> bool {
         let waker = {
             let mut core = self.inner.borrow_mut();
             match core.state.next(Transition::Stop) {
                 Ok(next) => core.state = next,
-                Err(_) => return false,
+                Err(_) => return core.restart.stop(),
             }
             core.pause.as_mut().and_then(|p| p.waker.take())
         };

@@ -10,8 +10,9 @@ use ampere_reactor::BoxError;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum LoopError {
-    /// [`start`](crate::LoopHandle::start) on a loop whose body is still live (running,
-    /// paused or stopping). The running body is not disturbed; this is also logged.
+    /// [`start`](crate::LoopHandle::start) on a loop whose body is running or paused, or is
+    /// stopping with another start already waiting for it. The running body is not disturbed;
+    /// this is also logged.
     AlreadyRunning,
     /// The body returned this error (which may be an error [signal](crate::LoopHandle::signal_error)
     /// it propagated).

@@ -1,12 +1,16 @@
 //! [`GenericLoop`]: a loop from a callback that returns what to do next.
 
+use std::any::TypeId;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use ampere_reactor::BoxError;
 
-use crate::next_tick::next_tick;
-use crate::{Loop, LoopContext};
+use crate::next_tick::{next_tick, NextTick};
+use crate::{Loop, LoopContext, Outcome, Pause, Stop};
 
 /// What a [`GenericLoop`] does after its callback returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,7 +62,41 @@ impl<T: IntoNext, E: Into<BoxError>> IntoNext for Result<T, E> {
 /// `$this`), so it can pause, wait for signals and stop as a hand-written body would.
 ///
 /// Before each run of the callback the loop checks for a [`stop`](crate::LoopHandle::stop),
-/// so a stop sent while the callback runs ends the loop when that run returns.
+/// so a stop sent while the callback runs ends the loop when that run returns. A stop sent
+/// while it waits between runs ([`Next::Sleep`], [`Next::Pause`], [`Next::Continue`]) ends
+/// the wait at once.
+///
+/// # The stop signal
+///
+/// A generic loop whose signal type is [`Stop`] (made with [`with_signals`](GenericLoop::with_signals)
+/// and a callback taking `&LoopContext<Stop>`; its handle is a `LoopHandle<Stop>`) also ends
+/// on `handle.signal(Stop)` sent while it waits between runs: the seed's "the loop can be
+/// stopped from the outside by signaling `true`", and the same signal a
+/// [`PeriodicLoop`](crate::PeriodicLoop) takes. While the callback runs, the signal goes to
+/// the callback's own [`wait_signal`](LoopContext::wait_signal) if it has one, and is
+/// otherwise handed back as [`Undelivered`](crate::Undelivered). An error signal
+/// ([`signal_error`](crate::LoopHandle::signal_error)) received between runs fails the loop.
+/// Loops with any other signal type leave their signals to the callback.
+///
+/// ```
+/// use std::time::Duration;
+/// use ampere_loops::{GenericLoop, LoopContext, LoopHandle, Next, Stop};
+///
+/// let reactor = ampere_reactor::Reactor::new()?;
+/// let poller = LoopHandle::new(GenericLoop::with_signals("poller", async |_this: &LoopContext<Stop>| {
+///     Next::Sleep(Duration::from_secs(3600))
+/// }));
+/// let done = poller.start_on(&reactor)?;
+/// reactor.block_on(async {
+///     while !poller.is_paused() {
+///         ampere_reactor::sleep(Duration::from_millis(1)).await;
+///     }
+///     // It sleeps for an hour now ...
+///     poller.signal(Stop).unwrap(); // ... and ends at once
+///     done.await
+/// })??;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Examples
 ///
@@ -125,21 +163,47 @@ where
     }
 
     async fn run(&mut self, this: &LoopContext<S>) -> Result<(), BoxError> {
+        // `Stop` is the only signal type the loop itself understands; a type check, not a
+        // trait bound, so that every other signal type keeps working unchanged.
+        let stop_signal = TypeId::of::<S>() == TypeId::of::<Stop>();
         while !this.is_stopping() {
-            match (self.callback)(this).await.into_next()? {
+            let wait = match (self.callback)(this).await.into_next()? {
                 Next::Stop => break,
                 // A zero pause would return at once: yield like `Continue` instead of spinning.
-                Next::Continue | Next::Sleep(Duration::ZERO) => next_tick().await,
-                // However the pause ends, the loop goes round: a stop is seen at the top.
-                Next::Sleep(d) => {
-                    this.pause(Some(d)).await;
+                Next::Continue | Next::Sleep(Duration::ZERO) => Wait::Tick(next_tick()),
+                Next::Sleep(d) => Wait::Pause(this.pause(Some(d))),
+                Next::Pause => Wait::Pause(this.pause(None)),
+            };
+            // However the wait ends, the loop goes round: a stop is seen at the top.
+            if stop_signal {
+                if let Outcome::Signal(_stop) = this.wait_signal(wait).await? {
+                    break;
                 }
-                Next::Pause => {
-                    this.pause(None).await;
-                }
+            } else {
+                wait.await;
             }
         }
         Ok(())
+    }
+}
+
+/// What a [`GenericLoop`] waits for between runs of its callback.
+enum Wait<'a> {
+    /// `Continue`: the next tick.
+    Tick(NextTick),
+    /// `Sleep` or `Pause`.
+    Pause(Pause<'a>),
+}
+
+impl Future for Wait<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // Both are `Unpin`: no pin projection needed.
+        match self.get_mut() {
+            Wait::Tick(tick) => Pin::new(tick).poll(cx),
+            Wait::Pause(pause) => Pin::new(pause).poll(cx).map(drop),
+        }
     }
 }
 

@@ -8,8 +8,8 @@ use std::rc::Rc;
 use ampere_reactor::Handle;
 use log::{error, info};
 
-use crate::control::Control;
-use crate::runner::{launcher, Launch};
+use crate::control::{Begin, Control};
+use crate::runner::{after_exit, launcher, Launch};
 use crate::{Completion, Loop, LoopContext, LoopError, LoopState, NoSignal};
 
 /// A loop: a [`Loop`] body plus the machinery to run it in the background.
@@ -76,21 +76,63 @@ impl<S: 'static> LoopHandle<S> {
     /// returns `false` instead of a promise when the loop is already running; this returns
     /// `Err(AlreadyRunning)`, which is also logged.
     ///
+    /// # A stopping loop
+    ///
+    /// On a loop that was [stopped](LoopHandle::stop) but whose body has not exited yet, the
+    /// start waits for it, as in danog/loop 1.0.3: the loop stays `Stopping` until the old body
+    /// exits, and at that moment it is `Running` again, for this start (no other `start` can
+    /// take its place). The old run's `Completion` resolves as usual; the returned one is the
+    /// new run's. A `stop` made while the start waits is kept for the new run, whose body then
+    /// begins stopping (as a stop before a first poll is). Only one start waits at a time. If
+    /// the old body never exits, the new run never begins.
+    ///
     /// # Errors
     ///
-    /// [`LoopError::AlreadyRunning`] if the body is still live (running, paused or stopping):
-    /// the running body is not disturbed.
+    /// [`LoopError::AlreadyRunning`] if the body is running or paused, or if it is stopping and
+    /// another start already waits for it: the running body is not disturbed.
+    ///
+    /// # Examples
+    ///
+    /// Restarting a loop at once, without waiting for its body to see the stop:
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ampere_loops::{GenericLoop, LoopHandle, LoopState, Next};
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// let lp = LoopHandle::new(GenericLoop::new("reloader", async |_this| Next::Sleep(Duration::from_secs(60))));
+    /// let first = lp.start_on(&reactor)?;
+    /// lp.stop(); // the body is asked to stop; it has not exited yet
+    /// let second = lp.start_on(&reactor)?; // waits for that exit
+    /// assert_eq!(lp.state(), LoopState::Stopping);
+    /// reactor.block_on(async {
+    ///     first.await?; // the first run has ended ...
+    ///     assert!(lp.is_running()); // ... and the second has begun
+    ///     lp.stop();
+    ///     second.await
+    /// })??;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn start_on(&self, reactor: &Handle) -> Result<Completion, LoopError> {
         let name = &self.control.core.name;
-        if let Err(e) = self.control.begin() {
-            error!("{name}: start() refused: {e}");
-            return Err(e);
+        match self.control.begin(reactor) {
+            Err(e) => {
+                error!("{name}: start() refused: {e}");
+                Err(e)
+            }
+            Ok(Begin::Now) => {
+                // Idle means the body is home (the runner gives it back before going idle).
+                let run = (self.launch)(LoopContext { control: Rc::clone(&self.control) })
+                    .expect("an idle loop has its body at home");
+                info!("{name}: started");
+                Ok(Completion { task: reactor.spawn(run) })
+            }
+            Ok(Begin::AfterExit) => {
+                info!("{name}: start() waits for the stopping body to exit");
+                let run = after_exit(Rc::clone(&self.control), Rc::clone(&self.launch));
+                Ok(Completion { task: reactor.spawn(run) })
+            }
         }
-        // Idle means the body is home (the runner gives it back before going idle).
-        let run = (self.launch)(LoopContext { control: Rc::clone(&self.control) })
-            .expect("an idle loop has its body at home");
-        info!("{name}: started");
-        Ok(Completion { task: reactor.spawn(run) })
     }
 }
 
@@ -98,7 +140,9 @@ impl<S> LoopHandle<S> {
     /// Asks the loop to stop: the body finishes its current iteration, a pause it awaits
     /// returns [`Wakeup::Stopped`](crate::Wakeup::Stopped) on the reactor's next pass over its
     /// tasks, and every later pause returns at once. Returns whether it asked a live loop
-    /// (false if idle, or already stopping).
+    /// (false if idle, or already stopping). On a stopping loop with a
+    /// [start waiting](LoopHandle::start_on), the stop is for that start's run
+    /// (true, once).
     ///
     /// A body waiting on something other than a pause sees the stop when it next pauses or
     /// checks [`LoopContext::is_stopping`].
@@ -116,7 +160,8 @@ impl<S> LoopHandle<S> {
         self.control.core.state()
     }
 
-    /// Whether the body is live (running, paused or stopping): `start` would be refused.
+    /// Whether the body is live (running, paused or stopping): `start` would be refused, or,
+    /// while stopping, would wait for the body to exit.
     pub fn is_running(&self) -> bool {
         self.state().is_running()
     }
@@ -131,6 +176,24 @@ impl<S> Clone for LoopHandle<S> {
     // Not derived: that would require `S: Clone`.
     fn clone(&self) -> Self {
         LoopHandle { control: Rc::clone(&self.control), launch: Rc::clone(&self.launch) }
+    }
+}
+
+/// The loop's [name](LoopHandle::name), as the seed's loops print with `__toString()` (width
+/// and alignment flags apply).
+///
+/// # Examples
+///
+/// ```
+/// use ampere_loops::{GenericLoop, LoopHandle, Next};
+///
+/// let lp = LoopHandle::new(GenericLoop::new("flusher", async |_this| Next::Stop));
+/// assert_eq!(lp.to_string(), "flusher");
+/// assert_eq!(format!("[{lp:>8}]"), "[ flusher]");
+/// ```
+impl<S> fmt::Display for LoopHandle<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
     }
 }
 

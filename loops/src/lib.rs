@@ -8,17 +8,18 @@
 //!
 //! | The seed | Here |
 //! |---|---|
-//! | `Loop`: `start()`, `isRunning()`, `loop()`, `__toString()` | [`Loop`] (`run`, `name`) run by a [`LoopHandle`] ([`start`](LoopHandle::start) → [`Completion`]) |
-//! | `ResumableLoop`: `pause($time)`, `resume()` | [`LoopContext::pause`] → [`Wakeup`], [`LoopHandle::resume`] |
+//! | `Loop`: `start()`, `isRunning()`, `loop()`, `__toString()` | [`Loop`] (`run`, `name`) run by a [`LoopHandle`] ([`start`](LoopHandle::start) → [`Completion`]; `Display` prints the name) |
+//! | `ResumableLoop`: `pause($time)`, `resume($postpone)` | [`LoopContext::pause`] → [`Wakeup`], [`LoopHandle::resume`], [`resume_postponed`](LoopHandle::resume_postponed) |
 //! | `SignalLoop`: `waitSignal($promise)`, `signal($data)` | [`LoopContext::wait_signal`] → [`Outcome`], [`LoopHandle::signal`], [`signal_error`](LoopHandle::signal_error) |
 //! | `ResumableSignalLoop` | every loop: pausing costs nothing unused, and `Loop<S>` picks the signal type (default [`NoSignal`]) |
-//! | `GenericLoop` (`STOP`, `PAUSE`, `CONTINUE`, seconds) | [`GenericLoop`], its callback returning a [`Next`] |
+//! | `GenericLoop` (`STOP`, `PAUSE`, `CONTINUE`, seconds) | [`GenericLoop`], its callback returning a [`Next`], stopped by the [`Stop`] signal too when that is its signal type |
 //! | `PeriodicLoop` | [`PeriodicLoop`], stopped by its callback, [`stop`](LoopHandle::stop) or the [`Stop`] signal |
 //!
 //! # How pause, resume and signals compose
 //!
 //! - A loop is always in one [`LoopState`]: idle, running, paused or stopping (its docs draw
-//!   the diagram). `start` works only when idle; a second one is refused and logged.
+//!   the diagram). `start` on an idle loop starts it; on a stopping one it waits for the body
+//!   to exit, then starts it; a start on a running or paused loop is refused and logged.
 //! - `resume()`, `stop()` and `signal()` only record and wake: the body continues on the
 //!   reactor's next pass over its tasks, never inside the call.
 //! - No wake-up is lost: a `resume()` that finds the body running makes its next pause return

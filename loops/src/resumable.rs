@@ -20,6 +20,12 @@
 //!   A pause can only be ended by its own timer, so a stale one can never wake a later pause.
 //! - A pause dropped after a `resume()` hit it but before it could return (say, it lost a
 //!   `select`) hands that wake-up to the next pause, as if it had arrived while running.
+//! - [`resume_postponed()`](LoopHandle::resume_postponed) (danog/loop 1.1.0's
+//!   `resume(postpone: true)`) is a `resume()` made on the reactor's **next tick**, in its
+//!   defer phase: the body continues only after everything the current tick still has to do.
+//!   A newer postponed resume replaces an older one that has not run yet (it moves to the end
+//!   of the defer queue), and takes back a resume the body has not seen yet (it is postponed
+//!   with it, not lost). The end of the run cancels it.
 
 use std::fmt;
 use std::future::Future;
@@ -78,6 +84,56 @@ impl<S> LoopHandle<S> {
     /// running is remembered for its next pause. See the [module docs](crate::resumable).
     pub fn resume(&self) -> bool {
         self.control.core.resume()
+    }
+}
+
+impl<S: 'static> LoopHandle<S> {
+    /// Resumes the body on the reactor's next tick, after the current tick's work: danog/loop
+    /// 1.1.0's `resume(postpone: true)`. Returns whether a resume was scheduled (false if the
+    /// loop is idle or stopping).
+    ///
+    /// Use it to let a burst of work (say, every message that arrives in this tick) pile up
+    /// before the body runs once for all of it. Calling it again before the resume has run
+    /// moves it to the end of the queue; a plain [`resume`](LoopHandle::resume) the body has
+    /// not seen yet is postponed along with it. When the resume runs it follows `resume()`'s
+    /// rules: it wakes a pause, or is remembered if the body is busy. See the
+    /// [module docs](crate::resumable).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::cell::RefCell;
+    /// use std::rc::Rc;
+    /// use std::time::Duration;
+    /// use ampere_loops::{GenericLoop, LoopHandle, Next};
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// let queue = Rc::new(RefCell::new(Vec::new()));
+    /// let batches = Rc::new(RefCell::new(Vec::new()));
+    /// let (q, b) = (queue.clone(), batches.clone());
+    /// let writer = LoopHandle::new(GenericLoop::new("writer", async move |_this| {
+    ///     let batch: Vec<u32> = q.borrow_mut().drain(..).collect();
+    ///     if batch.is_empty() {
+    ///         return Next::Pause; // until there is something to write
+    ///     }
+    ///     b.borrow_mut().push(batch);
+    ///     Next::Stop // one batch is enough for this example
+    /// }));
+    /// let done = writer.start_on(&reactor)?;
+    /// let w = writer.clone();
+    /// let q = queue.clone();
+    /// reactor.delay(Duration::from_millis(1), move |_, _| {
+    ///     for message in 1..=3 {
+    ///         q.borrow_mut().push(message);
+    ///         w.resume_postponed(); // the writer runs once, next tick, for all three
+    ///     }
+    /// });
+    /// reactor.block_on(done)??;
+    /// assert_eq!(*batches.borrow(), [vec![1, 2, 3]]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resume_postponed(&self) -> bool {
+        self.control.resume_postponed()
     }
 }
 

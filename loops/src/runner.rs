@@ -57,6 +57,44 @@ async fn drive<S: 'static, L: Loop<S>>(mut lease: Lease<L, S>, this: LoopContext
     exit
 }
 
+/// A start made while the loop was stopping: waits for the old body to exit (the exit begins
+/// this run and wakes the task), then launches the body and runs it.
+pub(crate) fn after_exit<S: 'static>(
+    control: Rc<Control<S>>,
+    launch: Rc<Launch<S>>,
+) -> impl Future<Output = Result<(), LoopError>> {
+    // Made out here, not in the async block, so that even a task dropped before its first poll
+    // (its reactor went away) drops it.
+    let mut waiting = Waiting(Some(Rc::clone(&control)));
+    async move {
+        poll_fn(|cx| control.core.poll_begun(cx.waker())).await;
+        // Begun: from here on the body's lease covers every ending.
+        waiting.disarm();
+        // The exit that began this run gave the body back first.
+        let run = launch(LoopContext { control: Rc::clone(&control) }).expect("a begun run finds its body at home");
+        info!("{}: started", control.core.name);
+        run.await
+    }
+}
+
+/// A waiting start's claim: until the body is launched, dropping it undoes the start.
+struct Waiting<S>(Option<Rc<Control<S>>>);
+
+impl<S> Waiting<S> {
+    /// The body is launched: the claim is over.
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl<S> Drop for Waiting<S> {
+    fn drop(&mut self) {
+        if let Some(control) = self.0.take() {
+            control.core.abandon_start();
+        }
+    }
+}
+
 /// The body, out of its home for one run.
 struct Lease<L, S> {
     home: Rc<Cell<Option<L>>>,

@@ -22,11 +22,15 @@ use std::time::Instant;
 /// - `exit` comes from every state but `Idle`: the body may return, fail, panic or be dropped
 ///   with its reactor wherever it is.
 /// - A stopping body's pauses return at once, without a transition.
+/// - `start` on a `Stopping` loop waits: when the body exits, `exit` and `start` happen
+///   together, and the loop goes straight back to `Running` for the new run (see
+///   [`LoopHandle::start_on`](crate::LoopHandle::start_on)).
 ///
 /// A loop is *running* (see [`LoopState::is_running`]) in every state but `Idle`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LoopState {
-    /// Not running: never started, or its body has finished. Only here does `start` work.
+    /// Not running: never started, or its body has finished. Only here does `start` begin a
+    /// run at once.
     #[default]
     Idle,
     /// The body is running, or has been started and waits for its first poll.

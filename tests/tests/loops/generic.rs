@@ -193,3 +193,87 @@ fn generic_callback_can_wait_for_signals_and_stop_itself() {
         .unwrap();
     assert_eq!(got.events(), ["hi", "there", "bye"]);
 }
+
+#[test]
+fn generic_stop_ends_a_long_sleep_at_once() {
+    let reactor = Reactor::new().unwrap();
+    let lp = LoopHandle::new(GenericLoop::new("hourly", async |_| Next::Sleep(Duration::from_secs(3600))));
+    let done = lp.start_on(&reactor).unwrap();
+    let start = Instant::now();
+    reactor
+        .block_on(async {
+            turn().await;
+            assert!(lp.is_paused());
+            assert!(lp.stop());
+            done.await
+        })
+        .unwrap()
+        .unwrap();
+    assert!(start.elapsed() < SLACK, "ended by the stop, not the hour");
+}
+
+/// A generic loop with the `Stop` signal, waiting `next` between runs; counts its runs.
+fn stoppable(runs: &Counter, next: Next) -> LoopHandle<Stop> {
+    let r = runs.clone();
+    LoopHandle::new(GenericLoop::with_signals("stoppable", async move |_: &LoopContext<Stop>| {
+        r.bump();
+        next
+    }))
+}
+
+#[test]
+fn generic_stop_signal_ends_a_sleeping_or_paused_loop_at_once() {
+    for next in [Next::Sleep(Duration::from_secs(3600)), Next::Pause] {
+        let reactor = Reactor::new().unwrap();
+        let runs = Counter::new();
+        let lp = stoppable(&runs, next);
+        let done = lp.start_on(&reactor).unwrap();
+        let start = Instant::now();
+        reactor
+            .block_on(async {
+                turn().await;
+                assert_eq!(lp.signal(Stop), Ok(()), "{next:?}: delivered while it waits");
+                done.await
+            })
+            .unwrap()
+            .unwrap();
+        assert!(start.elapsed() < SLACK, "{next:?}: ended by the signal");
+        assert_eq!(runs.get(), 1, "{next:?}: the callback did not run again");
+        assert_eq!(lp.state(), LoopState::Idle);
+    }
+}
+
+#[test]
+fn generic_stop_signal_during_the_callback_is_handed_back() {
+    let reactor = Reactor::new().unwrap();
+    let lp = LoopHandle::new(GenericLoop::with_signals("busy", async |_: &LoopContext<Stop>| {
+        sleep(ms(5)).await;
+        Next::Stop
+    }));
+    let done = lp.start_on(&reactor).unwrap();
+    reactor
+        .block_on(async {
+            turn().await;
+            assert_eq!(lp.signal(Stop), Err(Undelivered(Stop)));
+            done.await
+        })
+        .unwrap()
+        .unwrap();
+}
+
+#[test]
+fn generic_loop_with_another_signal_type_leaves_signals_to_its_callback() {
+    let reactor = Reactor::new().unwrap();
+    let lp = LoopHandle::new(GenericLoop::with_signals("numbers", async |_: &LoopContext<u32>| Next::Pause));
+    let done = lp.start_on(&reactor).unwrap();
+    reactor
+        .block_on(async {
+            turn().await;
+            assert!(lp.is_paused());
+            assert_eq!(lp.signal(7), Err(Undelivered(7)), "its pause between runs takes no signal");
+            lp.stop();
+            done.await
+        })
+        .unwrap()
+        .unwrap();
+}

@@ -176,3 +176,11 @@ fn debug_output_names_the_loop_and_its_state() {
     let lp = looped(async |_| Ok(()));
     assert_eq!(format!("{lp:?}"), r#"LoopHandle { name: "test loop", state: Idle, .. }"#);
 }
+
+#[test]
+fn a_loop_handle_displays_its_name() {
+    let lp = LoopHandle::new(GenericLoop::new("my super loop", async |_| Next::Stop));
+    assert_eq!(format!("{lp}"), "my super loop");
+    assert_eq!(format!("{}", lp.clone()), lp.name());
+    assert_eq!(format!("{lp:<15}|"), "my super loop  |", "width and alignment apply");
+}

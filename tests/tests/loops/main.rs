@@ -99,5 +99,7 @@ mod generic;
 mod lifecycle;
 mod pause_resume;
 mod periodic;
+mod postpone;
+mod restart;
 mod signals;
 mod state_and_stop;
