@@ -99,7 +99,7 @@ pub(crate) fn run_once(env: &Env, bin: &str, sc: &Scenario) -> Result<Sample, Bo
     if !out.status.success() {
         return Err(format!("load generator failed: {}{}", text, String::from_utf8_lossy(&out.stderr)).into());
     }
-    let (requests, seconds, p50_us, p99_us, errors) = match sc.generator {
+    let Load { requests, seconds, p50_us, p99_us, errors } = match sc.generator {
         Generator::Wrk { .. } => parse_wrk(&text)?,
         Generator::Echo => parse_echo(&text)?,
     };
@@ -140,15 +140,30 @@ fn field<T: std::str::FromStr>(line: &str, key: &str) -> Option<T> {
     line.split_whitespace().find_map(|w| w.strip_prefix(key)).and_then(|v| v.parse().ok())
 }
 
+/// What the load generator reported.
+struct Load {
+    requests: f64,
+    seconds: f64,
+    p50_us: f64,
+    p99_us: f64,
+    errors: u64,
+}
+
 /// `echo_load`'s line: round trips, seconds, p50, p99.
-fn parse_echo(text: &str) -> Result<(f64, f64, f64, f64, u64), Box<dyn Error>> {
+fn parse_echo(text: &str) -> Result<Load, Box<dyn Error>> {
     let get = |k| field::<f64>(text, k).ok_or_else(|| format!("echo_load printed {text:?}"));
-    Ok((get("round_trips=")?, get("seconds=")?, get("p50_us=")?, get("p99_us=")?, 0))
+    Ok(Load {
+        requests: get("round_trips=")?,
+        seconds: get("seconds=")?,
+        p50_us: get("p50_us=")?,
+        p99_us: get("p99_us=")?,
+        errors: 0,
+    })
 }
 
 /// wrk's report: "N requests in 2.00s", the 50 % and 99 % lines of `--latency`, and the
 /// error lines.
-fn parse_wrk(text: &str) -> Result<(f64, f64, f64, f64, u64), Box<dyn Error>> {
+fn parse_wrk(text: &str) -> Result<Load, Box<dyn Error>> {
     let bad = || format!("unexpected wrk output: {text}");
     let mut requests = None;
     let mut p50 = None;
@@ -170,8 +185,8 @@ fn parse_wrk(text: &str) -> Result<(f64, f64, f64, f64, u64), Box<dyn Error>> {
             _ => {}
         }
     }
-    let (n, secs) = requests.ok_or_else(bad)?;
-    Ok((n, secs, p50.ok_or_else(bad)?, p99.ok_or_else(bad)?, errors))
+    let (requests, seconds) = requests.ok_or_else(bad)?;
+    Ok(Load { requests, seconds, p50_us: p50.ok_or_else(bad)?, p99_us: p99.ok_or_else(bad)?, errors })
 }
 
 /// wrk's "123.45us", "1.23ms", "2.00s" in µs.
