@@ -186,7 +186,9 @@ fn parse_wrk(text: &str) -> Result<Load, Box<dyn Error>> {
         }
     }
     let (requests, seconds) = requests.ok_or_else(bad)?;
-    Ok(Load { requests, seconds, p50_us: p50.ok_or_else(bad)?, p99_us: p99.ok_or_else(bad)?, errors })
+    // wrk now and then prints a percentile of 0 (its histogram lost count): no figure.
+    let figure = |v: f64| if v > 0.0 { v } else { f64::NAN };
+    Ok(Load { requests, seconds, p50_us: figure(p50.ok_or_else(bad)?), p99_us: figure(p99.ok_or_else(bad)?), errors })
 }
 
 /// wrk's "123.45us", "1.23ms", "2.00s" in µs.

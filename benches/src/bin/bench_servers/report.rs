@@ -19,9 +19,10 @@ impl Row {
     pub(crate) fn median(name: &'static str, samples: &[Sample]) -> Option<Row> {
         let first = *samples.first()?;
         let med = |f: fn(&Sample) -> f64| {
-            let mut v: Vec<f64> = samples.iter().map(f).collect();
+            // NaN: a figure the generator did not give; the median of the others.
+            let mut v: Vec<f64> = samples.iter().map(f).filter(|x| !x.is_nan()).collect();
             v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
+            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
         };
         let loads = samples.iter().flat_map(|s| [s.load_start, s.load_end]);
         Some(Row {
@@ -69,11 +70,11 @@ pub(crate) fn table(sc: &Scenario, rows: &[Row]) -> String {
         let m = &r.median;
         let _ = writeln!(
             out,
-            "| {} | {:.0} | {:.0} | {:.0} | {:.2} | {} | {} | {:.2}–{:.2} | {} | {} |",
+            "| {} | {:.0} | {} | {} | {:.2} | {} | {} | {:.2}–{:.2} | {} | {} |",
             r.name,
             m.rps,
-            m.p50_us,
-            m.p99_us,
+            us(m.p50_us),
+            us(m.p99_us),
             m.cpu_us_per_req,
             ratio(m.cpu_us_per_req, cpu_of("mio")),
             ratio(m.cpu_us_per_req, cpu_of("tokio")),
@@ -87,4 +88,13 @@ pub(crate) fn table(sc: &Scenario, rows: &[Row]) -> String {
         out.push_str("| (every run failed: see the messages above) | | | | | | | | | |\n");
     }
     out
+}
+
+/// A latency in whole µs, "—" when the generator gave none.
+fn us(v: f64) -> String {
+    if v.is_nan() {
+        "—".to_owned()
+    } else {
+        format!("{v:.0}")
+    }
 }
