@@ -39,8 +39,8 @@
 //! One table per scenario, a row per server. `CPU µs/req ÷ mio` is the server's CPU per
 //! request over raw mio's (1.00 = as lean as the limit; 1.10 = 10 % more CPU per request);
 //! `÷ tokio` the same over tokio's (below 1 = leaner than tokio). With pipelining, wrk's
-//! latency is that of a batch of 16. A latency shown as "—" is one wrk printed as 0 (its
-//! histogram now and then loses count). `errors` sums wrk's socket errors and non-2xx
+//! latency is that of a batch of 16, and wrk 4.1 often prints its p99 as 0 (its percentile
+//! walk loses count): a latency shown as "—" is one wrk printed as 0. `errors` sums wrk's socket errors and non-2xx
 //! answers. Compare rows of one table only, and only when load1 stayed low.
 
 mod measure;
