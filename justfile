@@ -50,6 +50,12 @@ bench-c name="":
     fi
     if [ -z "{{name}}" ]; then cargo bench -p ampere-benches --features c-peers; else cargo bench -p ampere-benches --features c-peers --bench {{name}}; fi
 
+# Five servers (raw mio, ampere watchers, ampere async, tokio, async-io) under wrk and an
+# echo load generator, pinned to two cores: requests/s, p50/p99, server CPU per request.
+# Installs Debian's wrk when missing. `DURATION=3 RUNS=1 just bench-servers` for a short pass.
+bench-servers:
+    bash benches/servers/run.sh
+
 # The latest results (of any of the bench recipes) as markdown tables, with ratios to ampere.
 bench-summary:
     cargo run -q -p ampere-benches --bin summary

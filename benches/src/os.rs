@@ -142,3 +142,47 @@ pub fn peak_rss_bytes() -> io::Result<u64> {
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, line.to_owned()))?;
     Ok(kib * 1024)
 }
+
+/// The SIGTERM/SIGINT handler of the servers: leave at once, with status 0. `_exit` is
+/// async-signal-safe; a server holds nothing that needs flushing.
+extern "C" fn exit_now(_signo: libc::c_int) {
+    // SAFETY: `_exit` is async-signal-safe and takes no pointers.
+    unsafe { libc::_exit(0) }
+}
+
+/// Makes SIGTERM and SIGINT end the process with status 0 (the servers' clean exit).
+///
+/// # Errors
+///
+/// The OS's.
+pub fn exit_on_termination() -> io::Result<()> {
+    for signo in [libc::SIGTERM, libc::SIGINT] {
+        // SAFETY: `exit_now` has the signature of a plain handler and only calls `_exit`.
+        if unsafe { libc::signal(signo, exit_now as *const () as libc::sighandler_t) } == libc::SIG_ERR {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Clock ticks per second (`sysconf(_SC_CLK_TCK)`): the unit of utime and stime in
+/// `/proc/PID/stat`.
+pub fn clock_ticks_per_second() -> u64 {
+    // SAFETY: sysconf takes no pointers.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if ticks > 0 {
+        ticks as u64
+    } else {
+        100 // Linux's USER_HZ everywhere
+    }
+}
+
+/// Sends SIGTERM to process `pid` (a server of `just bench-servers`).
+///
+/// # Errors
+///
+/// The OS's (no such process).
+pub fn terminate(pid: u32) -> io::Result<()> {
+    // SAFETY: kill takes no pointers; the pid is a child this process started.
+    check(unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) }).map(drop)
+}
