@@ -24,7 +24,10 @@ impl Args {
                 }
                 let lit: syn::LitStr = meta.value()?.parse()?;
                 krate = Some(lit.parse().map_err(|_| {
-                    syn::Error::new(lit.span(), format!("`crate` takes a path, e.g. `crate = \"ampere\"`; found {:?}", lit.value()))
+                    syn::Error::new(
+                        lit.span(),
+                        format!("`crate` takes a path, e.g. `crate = \"ampere\"`; found {:?}", lit.value()),
+                    )
                 })?);
                 Ok(())
             } else {

@@ -118,10 +118,13 @@ fn generate(kind: Kind, args: &Args, f: Function) -> TokenStream {
             ::core::panic!("#[{}]: the reactor failed: {}", #name, error)
         },
         // `Result<T, E>`: one `Result` out of two. Spanned on the return type, so that a type
-        // which is not a `Result` or has no `From<Error>` is reported there.
-        ReturnType::Type(_, ty) => quote_spanned! {ty.span()=>
-            ::core::result::Result::Err(::core::convert::From::from(error))
-        },
+        // which is not a `Result` or has no `From<Error>` is reported there. With
+        // `E = ampere_reactor::Error` the conversion is the identity: not the user's doing.
+        ReturnType::Type(_, ty) => quote_spanned! {ty.span()=> {
+            #[allow(clippy::useless_conversion)]
+            let error = ::core::convert::From::from(error);
+            ::core::result::Result::Err(error)
+        }},
     };
     let test_attr = match kind {
         // The full path: the user may have imported `ampere_reactor::test` as `test`.
@@ -153,7 +156,15 @@ mod tests {
 
     #[test]
     fn main_becomes_a_plain_fn_that_blocks_on_the_body() {
-        let out = expanded(Kind::Main, quote!(), quote!(async fn main() { work().await; }));
+        let out = expanded(
+            Kind::Main,
+            quote!(),
+            quote!(
+                async fn main() {
+                    work().await;
+                }
+            ),
+        );
         assert!(out.starts_with("fn main ()"), "{out}");
         assert!(out.contains("async fn __ampere_body () { work () . await ; }"), "{out}");
         assert!(out.contains(":: ampere_reactor :: Reactor :: new ()"), "{out}");
@@ -163,15 +174,30 @@ mod tests {
 
     #[test]
     fn a_result_main_returns_the_reactor_error_converted() {
-        let out = expanded(Kind::Main, quote!(), quote!(pub async fn main() -> Result<(), E> { Ok(()) }));
+        let out = expanded(
+            Kind::Main,
+            quote!(),
+            quote!(
+                pub async fn main() -> Result<(), E> {
+                    Ok(())
+                }
+            ),
+        );
         assert!(out.starts_with("pub fn main () -> Result < () , E >"), "{out}");
-        assert!(out.contains("Err (:: core :: convert :: From :: from (error))"), "{out}");
+        assert!(out.contains("let error = :: core :: convert :: From :: from (error) ;"), "{out}");
         assert!(!out.contains("panic !"), "{out}");
     }
 
     #[test]
     fn test_adds_the_builtin_test_attribute_and_keeps_the_others() {
-        let out = expanded(Kind::Test, quote!(crate = "ampere"), quote!(#[ignore] async fn t() {}));
+        let out = expanded(
+            Kind::Test,
+            quote!(crate = "ampere"),
+            quote!(
+                #[ignore]
+                async fn t() {}
+            ),
+        );
         assert!(out.starts_with("# [:: core :: prelude :: v1 :: test] # [ignore] fn t ()"), "{out}");
         assert!(out.contains("ampere :: Reactor :: new ()"), "{out}");
         assert!(!out.contains(":: ampere_reactor"), "{out}");
@@ -180,13 +206,56 @@ mod tests {
     #[test]
     fn misuse_is_a_compile_error_followed_by_the_item_unchanged() {
         let cases = [
-            (Kind::Main, quote!(fn main() {}), "needs an `async fn`"),
-            (Kind::Main, quote!(async fn main(n: u8) {}), "`main` takes no arguments"),
-            (Kind::Test, quote!(async fn t(n: u8) {}), "a test takes no arguments"),
-            (Kind::Main, quote!(async fn main<T>() {}), "generic"),
-            (Kind::Main, quote!(async unsafe fn main() {}), "safe Rust"),
-            (Kind::Test, quote!(#[test] async fn t() {}), "adds `#[test]` itself"),
-            (Kind::Main, quote!(struct S;), "expected"),
+            (
+                Kind::Main,
+                quote!(
+                    fn main() {}
+                ),
+                "needs an `async fn`",
+            ),
+            (
+                Kind::Main,
+                quote!(
+                    async fn main(n: u8) {}
+                ),
+                "`main` takes no arguments",
+            ),
+            (
+                Kind::Test,
+                quote!(
+                    async fn t(n: u8) {}
+                ),
+                "a test takes no arguments",
+            ),
+            (
+                Kind::Main,
+                quote!(
+                    async fn main<T>() {}
+                ),
+                "generic",
+            ),
+            (
+                Kind::Main,
+                quote!(
+                    async unsafe fn main() {}
+                ),
+                "safe Rust",
+            ),
+            (
+                Kind::Test,
+                quote!(
+                    #[test]
+                    async fn t() {}
+                ),
+                "adds `#[test]` itself",
+            ),
+            (
+                Kind::Main,
+                quote!(
+                    struct S;
+                ),
+                "expected",
+            ),
         ];
         for (kind, item, message) in cases {
             let out = expanded(kind, quote!(), item.clone());

@@ -131,7 +131,8 @@ impl Shutdown {
 
     /// Completes when the shutdown is triggered (at once if it already was). Any number of
     /// tasks may wait; each wait costs one waker slot, freed when the future completes or is
-    /// dropped. Pair it with the work in a `select` to stop that work.
+    /// dropped. Pair it with the work in a `select` to stop that work (it is `Unpin`, so
+    /// `futures::select!` takes it after a `.fuse()`).
     ///
     /// # Examples
     ///
@@ -141,7 +142,7 @@ impl Shutdown {
     /// ampere_reactor::Reactor::new()?.block_on(shutdown.triggered())?;
     /// # Ok::<(), ampere_reactor::Error>(())
     /// ```
-    pub fn triggered(&self) -> impl Future<Output = ()> + 'static {
+    pub fn triggered(&self) -> impl Future<Output = ()> + Unpin + 'static {
         let mut waiter = Waiter::new(self);
         poll_fn(move |cx| waiter.poll_until(cx, |inner| inner.triggered.get()))
     }
@@ -163,7 +164,7 @@ impl Shutdown {
     /// })??;
     /// # Ok::<(), ampere_reactor::Error>(())
     /// ```
-    pub fn drained(&self) -> impl Future<Output = ()> + 'static {
+    pub fn drained(&self) -> impl Future<Output = ()> + Unpin + 'static {
         let mut waiter = Waiter::new(self);
         poll_fn(move |cx| waiter.poll_until(cx, Inner::is_drained))
     }
