@@ -74,12 +74,16 @@ pub use error::{panic_message, Error, Result};
 pub use error_handler::ErrorHandler;
 pub use executor::{block_on, fork, fork_deferred, spawn, spawn_blocking, BoxError, JoinError, JoinHandle, TaskId};
 pub use handle::Handle;
+pub use helpers::Shutdown;
 pub use helpers::{
     echo, fetch_with, file_get_contents, file_get_contents_with, flock, read_line, FetchError, FetchLimits,
     FetchResponse, FileLock, FlockError, LockMode,
 };
 pub use introspect::{AliveWatcher, KindCounts, ReactorInfo, WatcherInfo};
 pub use io::{net, signal, Async, SignalStream};
+// `#[main]` and `#[test]` (the default `macros` feature); their docs are in ampere-macros.
+#[cfg(feature = "macros")]
+pub use ampere_macros::{main, test};
 pub use reactor::Reactor;
 pub use time::{interval, sleep, sleep_until, Interval, Sleep, Tick};
 pub use watch::Watch;

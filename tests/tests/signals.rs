@@ -124,6 +124,28 @@ fn a_signal_from_another_thread_wakes_a_blocked_poll() {
     reactor.cancel(id);
 }
 
+/// `Shutdown::trigger_on_signal` (issue 16): the signal triggers it, and either way the
+/// trigger ends the listening task, so the signal's watcher is gone (its default action back).
+fn shutdown_triggers_on_a_signal_and_then_stops_catching_it() {
+    let reactor = Reactor::new().unwrap();
+    let by_signal = ampere_reactor::Shutdown::new();
+    reactor
+        .block_on(async {
+            by_signal.trigger_on_signal(libc::SIGUSR1)?;
+            raise(libc::SIGUSR1)?;
+            by_signal.triggered().await;
+            Ok::<(), Error>(())
+        })
+        .unwrap()
+        .unwrap();
+    let by_hand = ampere_reactor::Shutdown::new();
+    reactor.block_on(async { by_hand.trigger_on_signal(libc::SIGUSR2) }).unwrap().unwrap();
+    assert_eq!(reactor.info().watchers(), 1, "listening for SIGUSR2");
+    by_hand.trigger();
+    reactor.run().unwrap(); // returns: the listener ended, nothing is left
+    assert_eq!(reactor.info().watchers(), 0);
+}
+
 fn main() {
     if let Ok(which) = std::env::var("AMPERE_SIGNALS_CHILD") {
         match which.as_str() {
@@ -142,6 +164,10 @@ fn main() {
         ),
         ("signal_stream_delivers_to_a_task", signal_stream_delivers_to_a_task),
         ("a_signal_from_another_thread_wakes_a_blocked_poll", a_signal_from_another_thread_wakes_a_blocked_poll),
+        (
+            "shutdown_triggers_on_a_signal_and_then_stops_catching_it",
+            shutdown_triggers_on_a_signal_and_then_stops_catching_it,
+        ),
     ];
     for (name, case) in cases {
         print!("test {name} ... ");
