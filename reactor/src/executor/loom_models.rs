@@ -34,7 +34,7 @@ use super::blocking::{finish_job, Slot, WaitResult};
 use super::shared::Shared;
 use super::sync::{Arc, AtomicBool, Ordering, Poker};
 use super::waker::{MainWaker, TaskWaker};
-use super::TaskId;
+use crate::id::TaskId;
 
 /// Runs `f` under loom with a preemption bound (so that `just loom` stays quick) unless
 /// `LOOM_MAX_PREEMPTIONS` says otherwise.
@@ -47,7 +47,7 @@ fn model(f: impl Fn() + Sync + Send + 'static) {
 }
 
 fn shared() -> StdArc<Shared> {
-    StdArc::new(Shared::new(Poker::model(), 0))
+    StdArc::new(Shared::new(Poker::model()))
 }
 
 /// A task, as the table holds it: its waker, its future, whether it is still alive.

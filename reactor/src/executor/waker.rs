@@ -4,10 +4,11 @@
 use std::sync::Arc;
 use std::task::Wake;
 
+use super::local::{is_local, push_local};
 use super::shared::Shared;
 use super::sync::{AtomicBool, Ordering};
-use super::TaskId;
-use crate::current::with_driving;
+use super::task::Executor;
+use crate::id::TaskId;
 
 /// A task's waker: 24 bytes, so that its `Arc` is a 40-byte allocation.
 ///
@@ -61,10 +62,7 @@ impl Wake for TaskWaker {
             return; // already queued, or finished
         }
         let id = TaskId { key: self.key, generation: self.generation };
-        let local = with_driving(self.shared.reactor_id, |h| {
-            h.inner.executor.run_queue.borrow_mut().push_back(id);
-        });
-        if !local {
+        if !push_local(&self.shared, id) {
             self.shared.push_remote(id);
         }
     }
@@ -75,6 +73,23 @@ impl Wake for TaskWaker {
 pub(crate) struct MainWaker {
     pub(crate) woken: AtomicBool,
     pub(crate) shared: Arc<Shared>,
+}
+
+impl MainWaker {
+    /// The waker of a `block_on` on `executor`'s reactor, woken: the future's first poll is due.
+    pub(crate) fn new(executor: &Executor) -> Arc<MainWaker> {
+        Arc::new(MainWaker { woken: AtomicBool::new(true), shared: Arc::clone(&executor.shared) })
+    }
+
+    /// Whether it was woken since the last call (and clears that).
+    pub(crate) fn take_woken(&self) -> bool {
+        self.woken.swap(false, Ordering::AcqRel)
+    }
+
+    /// Whether it was woken since the last [`MainWaker::take_woken`].
+    pub(crate) fn is_woken(&self) -> bool {
+        self.woken.load(Ordering::Acquire)
+    }
 }
 
 impl Wake for MainWaker {
@@ -88,7 +103,7 @@ impl Wake for MainWaker {
         }
         // On the reactor's thread the block_on loop sees the flag before it polls again;
         // from elsewhere, the poll must be interrupted.
-        if !with_driving(self.shared.reactor_id, |_| {}) {
+        if !is_local(&self.shared) {
             self.shared.notify();
         }
     }

@@ -19,10 +19,10 @@
 //! - [`flock`](mod@flock): advisory locks by polling `flock(LOCK_NB)`.
 //! - [`fetch`]: the HTTP/1.1 client behind [`file_get_contents`].
 
-pub mod fetch;
-pub mod flock;
-pub mod stdio;
+pub(crate) mod fetch;
+pub(crate) mod flock;
+pub(crate) mod stdio;
 
-pub use fetch::{fetch_with, file_get_contents, file_get_contents_with, FetchError, FetchLimits, FetchResponse};
-pub use flock::{flock, FileLock, FlockError, LockMode, DEFAULT_POLL_INTERVAL};
-pub use stdio::{echo, read_line};
+
+
+
