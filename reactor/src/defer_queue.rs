@@ -27,8 +27,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::panic::Location;
 
-use crate::watcher::callback::OnceFn;
 use crate::id::{WatcherId, DEFER_TAG};
+use crate::watcher::callback::OnceFn;
 
 /// The part of a defer id's key that holds its `seq` (modulo 2^31).
 const SEQ_MASK: u64 = (DEFER_TAG - 1) as u64;

@@ -188,12 +188,12 @@ impl Handle {
     /// # Ok::<(), ampere_reactor::Error>(())
     /// ```
     pub fn set_error_handler(&self, handler: impl FnMut(Error) + 'static) {
-        drop(error_handler::replace(self, Some(Box::new(handler))));
+        drop(error_handler::replace(&self.inner.error_handler, Some(Box::new(handler))));
     }
 
     /// Removes the error handler: errors come out of `run` again.
     pub fn clear_error_handler(&self) {
-        drop(error_handler::replace(self, None));
+        drop(error_handler::replace(&self.inner.error_handler, None));
     }
 
     /// Removes the error handler and returns it, so that it can be inspected, wrapped or put
@@ -219,6 +219,6 @@ impl Handle {
     /// # Ok::<(), ampere_reactor::Error>(())
     /// ```
     pub fn take_error_handler(&self) -> Option<ErrorHandler> {
-        error_handler::replace(self, None)
+        error_handler::replace(&self.inner.error_handler, None)
     }
 }

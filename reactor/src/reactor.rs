@@ -71,7 +71,6 @@ impl Drop for Reactor {
     }
 }
 
-
 /// The reactor's poller, the epoll instance, for embedding ampere in another event loop
 /// (libuv's `uv_backend_fd`). It becomes readable when ampere has an event to handle: a
 /// watched fd is ready, a timer is due (on Linux; see [`Handle::next_timeout`], which must be

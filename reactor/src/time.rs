@@ -133,7 +133,8 @@ impl Future for Sleep {
             Some((h, id)) if timers::set_timer_waker(h, *id, cx.waker()) => {}
             _ => {
                 let h = Handle::current().expect("Sleep polled after the thread's reactor was destroyed");
-                let id = timers::insert_wake_at(&h, self.deadline, cx.waker().clone(), self.referenced, self.created_at);
+                let id =
+                    timers::insert_wake_at(&h, self.deadline, cx.waker().clone(), self.referenced, self.created_at);
                 self.timer = Some((h, id));
             }
         }

@@ -185,4 +185,3 @@ impl Watch {
         lifecycle::insert(&self.handle, Watcher::new(data, callback, location), self.enabled, self.referenced)
     }
 }
-

@@ -23,8 +23,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// Upward imports the rules allow, as (importing file, imported file): the callback types a
-/// watcher stores are `Fn(&Handle, …)`, so the data structures' callback file names `Handle`.
-const EXCEPTIONS: &[(&str, &str)] = &[("watcher/callback.rs", "handle.rs")];
+/// watcher stores are `Fn(&Handle, …)`, so the data structures' callback file names `Handle`
+/// (defined with the state, in `core/state.rs`). That edge closes the type-level loop every
+/// reactor has (the state holds callbacks that take its handle), so it is also left out of
+/// the cycle checks: it is the documented exception, not a cycle to fix.
+const EXCEPTIONS: &[(&str, &str)] = &[("watcher/callback.rs", "core/state.rs")];
 
 /// Files of layers 1–4 allowed to name `Handle` (the same exception, seen from the name check).
 const NAMES_HANDLE: &[&str] = &["watcher/callback.rs"];
@@ -178,9 +181,11 @@ fn check(c: &Crate, guide: &str) -> Vec<String> {
         for imp in imports(c, rel, file, &reexports) {
             let at = format!("reactor/src/{rel}:{}", imp.line);
             let written = imp.path.join("::");
-            edges.insert((rel.clone(), imp.target.clone()));
             let to = layers.get(&imp.target).copied().unwrap_or(0);
             let allowed = EXCEPTIONS.contains(&(rel.as_str(), imp.target.as_str()));
+            if !allowed {
+                edges.insert((rel.clone(), imp.target.clone()));
+            }
             if to > from && !allowed {
                 problems.push(format!(
                     "{at}: layer {from} imports `{written}` from reactor/src/{} (layer {to}): imports run downward",
@@ -203,7 +208,13 @@ fn check(c: &Crate, guide: &str) -> Vec<String> {
             }
         }
         for (line, text) in c.files[rel].code.lines().enumerate() {
-            if (text.contains("impl Handle") || text.contains("for Handle")) && from != FACES {
+            // Whole words: `impl fmt::Debug for HandlerSlot` is no `impl Handle`.
+            let impls_handle = ["impl Handle", "for Handle"].iter().any(|pat| {
+                text.match_indices(pat).any(|(at, _)| {
+                    !text[at + pat.len()..].chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_')
+                })
+            });
+            if impls_handle && from != FACES {
                 problems.push(format!(
                     "reactor/src/{rel}:{}: `impl Handle` outside a face (layer 6): move the method to a face, or make it a function of this file",
                     line + 1
@@ -257,12 +268,7 @@ fn reexports(c: &Crate) -> HashMap<(Vec<String>, String), Vec<String>> {
     out
 }
 
-fn imports(
-    c: &Crate,
-    rel: &str,
-    file: &File,
-    reexports: &HashMap<(Vec<String>, String), Vec<String>>,
-) -> Vec<Import> {
+fn imports(c: &Crate, rel: &str, file: &File, reexports: &HashMap<(Vec<String>, String), Vec<String>>) -> Vec<Import> {
     let mut out = Vec::new();
     let mut push = |line: usize, path: Vec<String>| {
         if let Some((target, via_reexport)) = resolve(c, reexports, &path, 0) {
@@ -445,7 +451,8 @@ fn names(line: &str, name: &str) -> bool {
     line.match_indices(name).any(|(at, _)| {
         let before = line[..at].chars().next_back();
         let after = line[at + name.len()..].chars().next();
-        !before.is_some_and(|c| c.is_alphanumeric() || c == '_') && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
     })
 }
 
@@ -466,7 +473,9 @@ fn gated_file_mods(text: &str) -> Vec<String> {
     for (i, l) in lines.iter().enumerate() {
         let Some(rest) = l.strip_prefix("mod ").or_else(|| l.strip_prefix("pub(crate) mod ")) else { continue };
         let Some(name) = rest.strip_suffix(';') else { continue };
-        if i > 0 && lines[i - 1].starts_with("#[cfg(") && (lines[i - 1].contains("test") || lines[i - 1].contains("loom"))
+        if i > 0
+            && lines[i - 1].starts_with("#[cfg(")
+            && (lines[i - 1].contains("test") || lines[i - 1].contains("loom"))
         {
             out.push(name.to_string());
         }

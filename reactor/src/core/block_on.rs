@@ -9,12 +9,11 @@ use super::driving::DrivingGuard;
 use super::state::Handle;
 use super::tick;
 use crate::error::{Error, Result};
-use crate::executor::waker::MainWaker;
 
 /// `Handle::block_on`: drives the reactor until `future` completes.
 pub(crate) fn block_on<F: Future>(h: &Handle, future: F) -> Result<F::Output> {
     let _driving = DrivingGuard::enter(h)?;
-    let main = MainWaker::new(&h.inner.executor);
+    let main = h.inner.executor.main_waker();
     let waker = Waker::from(std::sync::Arc::clone(&main));
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);

@@ -55,7 +55,7 @@ pub(crate) fn dispatch(h: &Handle, id: WatcherId, arg: Arg) -> Result<bool> {
         Err(payload) => {
             let message = panic_message(&*payload);
             let err = Error::CallbackPanicked { watcher: id, kind, created_at, message };
-            error_handler::report(h, err).map(|()| true)
+            error_handler::report(&h.inner.error_handler, err).map(|()| true)
         }
     }
 }
@@ -69,7 +69,10 @@ pub(crate) fn dispatch_defer(h: &Handle, id: WatcherId, defer: Defer) -> Result<
         Ok(()) => Ok(()),
         Err(payload) => {
             let message = panic_message(&*payload);
-            error_handler::report(h, Error::CallbackPanicked { watcher: id, kind: WatcherKind::Defer, created_at, message })
+            error_handler::report(
+                &h.inner.error_handler,
+                Error::CallbackPanicked { watcher: id, kind: WatcherKind::Defer, created_at, message },
+            )
         }
     }
 }

@@ -7,11 +7,11 @@
 //! handler that nobody touched stays installed, whether it returned or panicked (Revolt's
 //! and Amp v2's rule: the handler stays set until replaced or cleared).
 
+use std::cell::RefCell;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::error::panic_message;
-use super::state::Handle;
 use crate::error::{Error, Result};
 
 /// An error handler, as [`Handle::set_error_handler`](crate::Handle::set_error_handler)
@@ -36,8 +36,8 @@ impl fmt::Debug for HandlerSlot {
 }
 
 /// Puts `new` in the slot, marks the change, returns what was there.
-pub(crate) fn replace(h: &Handle, new: Option<ErrorHandler>) -> Option<ErrorHandler> {
-    let mut slot = h.inner.error_handler.borrow_mut();
+pub(crate) fn replace(slot: &RefCell<HandlerSlot>, new: Option<ErrorHandler>) -> Option<ErrorHandler> {
+    let mut slot = slot.borrow_mut();
     slot.generation += 1;
     // Returned, not dropped here: the old handler's captures may use the reactor.
     std::mem::replace(&mut slot.handler, new)
@@ -46,15 +46,15 @@ pub(crate) fn replace(h: &Handle, new: Option<ErrorHandler>) -> Option<ErrorHand
 /// Hands an error to the error handler (and goes on), or queues it to come out of
 /// `run`/`tick` (and ends the tick). A panic of the handler ends the tick too, as
 /// [`Error::ErrorHandlerPanicked`].
-pub(crate) fn report(h: &Handle, err: Error) -> Result<()> {
+pub(crate) fn report(slot_cell: &RefCell<HandlerSlot>, err: Error) -> Result<()> {
     let (handler, generation) = {
-        let mut slot = h.inner.error_handler.borrow_mut();
+        let mut slot = slot_cell.borrow_mut();
         (slot.handler.take(), slot.generation)
     };
     let Some(mut handler) = handler else { return Err(err) };
     let outcome = catch_unwind(AssertUnwindSafe(|| handler(err)));
     let replaced = {
-        let mut slot = h.inner.error_handler.borrow_mut();
+        let mut slot = slot_cell.borrow_mut();
         match slot.generation == generation {
             true => slot.handler.replace(handler), // always `None`: nobody touched it
             false => Some(handler),                // replaced, cleared or taken meanwhile

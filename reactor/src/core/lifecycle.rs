@@ -3,8 +3,38 @@
 //! timers), and every enable in [`enable_locked`]: the places that decide when a watcher
 //! becomes due. The `*_locked` functions work on a state the caller has borrowed.
 
+//!
+//! # Watchers left on a closed fd
+//!
+//! Found when another file takes the fd's number, disabled, and reported as
+//! [`Error::StaleFdWatcher`].
+//!
+//! Closing an fd without cancelling its watchers is a user error, but a common one, and the
+//! kernel hands the freed number to the next file opened. Left alone, the old watchers would
+//! share the new file's fd entry and run on its events (spinning on data they never read,
+//! keeping `run()` alive forever). So a watcher created on a number that already has an entry
+//! first checks that the number still names that entry's file ([`IoTable::attach`] says how,
+//! at a syscall or two per creation and none per event). If not:
+//!
+//! - the old entry is forgotten (it owns neither the number nor any registration any more),
+//!   and its watchers are disabled, as the idle audit does for an fd epoll lost: they never
+//!   run again, and no longer keep `run()` alive. Cancelling them stays the user's job, and
+//!   enabling one fails;
+//! - the new watcher gets an entry and a registration of its own, and works normally;
+//! - the error, naming the fd and where the oldest stale watcher was created, goes the way
+//!   every reactor error goes: to the error handler (at once, from the creating call), or
+//!   without one out of the next `run`, `tick` or `block_on`. Creating the new watcher
+//!   succeeds either way: the mistake was the old watcher's.
+//!
+//! Closing an fd whose watchers are gone before its number is reused is found by the idle
+//! audit and `dispatch_fd` instead (`core/poll.rs`, `core/tick.rs`).
+//!
+//! [`IoTable::attach`]: crate::watcher::io::IoTable::attach
+
+use std::os::fd::RawFd;
+
 use super::state::{Handle, State};
-use super::{stale_fd, timers};
+use super::{error_handler, timers};
 use crate::defer_queue::Defer;
 use crate::error::{Error, Result};
 use crate::id::{is_defer, WatcherId};
@@ -31,12 +61,12 @@ pub(crate) fn insert(h: &Handle, watcher: Watcher, enabled: bool, referenced: bo
     let st = &mut *guard;
     let id = st.watchers.insert(watcher);
     // Watchers found left on a closed fd with this number: reported once the borrow is
-    // released, whatever becomes of this watcher (see `core/stale_fd.rs`).
+    // released, whatever becomes of this watcher (see "Watchers left on a closed fd" above).
     let mut stale = None;
     let attached = match data {
         Data::Io { fd, writable, .. } => {
             let fd_key;
-            (fd_key, stale) = stale_fd::attach_fd(h, st, fd, id, writable);
+            (fd_key, stale) = attach_fd(h, st, fd, id, writable);
             let w = st.watchers.get_mut(id).expect("just inserted");
             w.data = Data::Io { fd_key, fd, writable };
             Ok(())
@@ -54,7 +84,7 @@ pub(crate) fn insert(h: &Handle, watcher: Watcher, enabled: bool, referenced: bo
     });
     if outcome.is_ok() {
         drop(guard);
-        stale_fd::report_stale_fd(h, stale);
+        report_stale_fd(h, stale);
         return outcome;
     }
     // Undo, and drop the callback only after releasing the borrow (its captures may use
@@ -65,7 +95,7 @@ pub(crate) fn insert(h: &Handle, watcher: Watcher, enabled: bool, referenced: bo
     };
     drop(guard);
     drop(rejected);
-    stale_fd::report_stale_fd(h, stale);
+    report_stale_fd(h, stale);
     outcome
 }
 
@@ -207,3 +237,46 @@ pub(crate) fn unreference(h: &Handle, id: WatcherId) {
     }
 }
 
+/// Disables every watcher of fd entry `key` and returns its fd. For an fd that epoll no
+/// longer knows: its watchers would otherwise wait forever and keep `run()` alive.
+/// Cancelling them stays the user's job. The entry is forgotten first, so that nothing
+/// is deleted from epoll by a number that may name another file now.
+pub(crate) fn disable_fd_watchers(h: &Handle, st: &mut State, key: u32) -> Option<RawFd> {
+    st.io.forget(key);
+    let entry = st.io.get(key)?;
+    let fd = entry.fd;
+    let ids: Vec<_> = [&entry.readers[..], &entry.writers[..]].concat();
+    for id in ids {
+        disable_locked(h, st, id);
+    }
+    Some(fd)
+}
+
+/// Attaches I/O watcher `id` to `fd`'s entry and returns the entry's key, plus the error
+/// to report when watchers left on a closed fd with this number were found (and disabled).
+pub(crate) fn attach_fd(h: &Handle, st: &mut State, fd: RawFd, id: WatcherId, writable: bool) -> (u32, Option<Error>) {
+    let (key, stale) = st.io.attach(h.inner.epfd(), fd, id, writable);
+    (key, stale.and_then(|old| disable_stale(h, st, old)))
+}
+
+/// Disables the watchers of entry `old`, which outlived its fd, and describes them.
+fn disable_stale(h: &Handle, st: &mut State, old: u32) -> Option<Error> {
+    let entry = st.io.get(old)?;
+    // Generations grow with creation: the smallest is the watcher made first.
+    let oldest = entry.readers.iter().chain(&entry.writers).min_by_key(|id| id.generation).copied()?;
+    let stale = entry.readers.len() + entry.writers.len();
+    let w = st.watchers.get(oldest)?;
+    let (kind, created_at) = (w.kind(), w.created_at);
+    let fd = disable_fd_watchers(h, st, old)?;
+    Some(Error::StaleFdWatcher { fd, watcher: oldest, kind, created_at, stale })
+}
+
+/// Hands `stale` (from [`attach_fd`]) to the error handler, or without one
+/// queues it to come out of the next `run`, `tick` or `block_on`. Called with no state
+/// borrowed: the handler may use the reactor.
+pub(crate) fn report_stale_fd(h: &Handle, stale: Option<Error>) {
+    let Some(err) = stale else { return };
+    if let Err(err) = error_handler::report(&h.inner.error_handler, err) {
+        h.inner.state.borrow_mut().errors.push_back(err);
+    }
+}

@@ -8,7 +8,6 @@ pub(crate) mod embed;
 pub(crate) mod error_handler;
 pub(crate) mod lifecycle;
 pub(crate) mod poll;
-pub(crate) mod stale_fd;
 pub(crate) mod state;
 pub(crate) mod tick;
 pub(crate) mod timers;

@@ -97,7 +97,7 @@ fn audit_fds(h: &Handle) -> Result<()> {
         let mut st = h.inner.state.borrow_mut();
         let st = &mut *st;
         let keys = st.io.lost_registrations(h.inner.epfd());
-        keys.into_iter().filter_map(|key| disable_fd_watchers(h, st, key)).collect::<Vec<_>>()
+        keys.into_iter().filter_map(|key| lifecycle::disable_fd_watchers(h, st, key)).collect::<Vec<_>>()
     };
     for fd in lost {
         fd_lost(h, fd, std::io::ErrorKind::NotFound.into())?;
@@ -105,26 +105,11 @@ fn audit_fds(h: &Handle) -> Result<()> {
     Ok(())
 }
 
-/// Disables every watcher of fd entry `key` and returns its fd. For an fd that epoll no
-/// longer knows: its watchers would otherwise wait forever and keep `run()` alive.
-/// Cancelling them stays the user's job. The entry is forgotten first, so that nothing
-/// is deleted from epoll by a number that may name another file now.
-pub(crate) fn disable_fd_watchers(h: &Handle, st: &mut State, key: u32) -> Option<RawFd> {
-    st.io.forget(key);
-    let entry = st.io.get(key)?;
-    let fd = entry.fd;
-    let ids: Vec<_> = [&entry.readers[..], &entry.writers[..]].concat();
-    for id in ids {
-        lifecycle::disable_locked(h, st, id);
-    }
-    Some(fd)
-}
-
 /// Reports that `fd` was closed (or its number reused) while watched, after its watchers
 /// were disabled: the one error both detection paths give.
 pub(crate) fn fd_lost(h: &Handle, fd: RawFd, cause: std::io::Error) -> Result<()> {
     let msg = format!("fd {fd} was closed while watched; its watchers are now disabled: {cause}");
-    error_handler::report(h, Error::Io(std::io::Error::new(cause.kind(), msg)))
+    error_handler::report(&h.inner.error_handler, Error::Io(std::io::Error::new(cause.kind(), msg)))
 }
 
 /// How long phase 1 may block. Arms the timerfd for the earliest deadline, and for the
@@ -145,9 +130,7 @@ pub(crate) fn poll_timeout(h: &Handle) -> Result<Option<Duration>> {
     if deadline.is_some_and(|d| d <= st.now_ns) {
         return Ok(Some(Duration::ZERO));
     }
-    if st.watchers.enabled_of(WatcherKind::Readable) + st.watchers.enabled_of(WatcherKind::Writable)
-        > 0
-    {
+    if st.watchers.enabled_of(WatcherKind::Readable) + st.watchers.enabled_of(WatcherKind::Writable) > 0 {
         // The idle audit (see `audit_fds`): wake at least once per `IDLE_AUDIT`. Scheduled
         // once, from a fresh clock reading, and again only after it came due, so a busy
         // loop arms nothing new.

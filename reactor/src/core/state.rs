@@ -257,5 +257,5 @@ pub(crate) fn shutdown(h: &Handle) {
     h.inner.state.borrow_mut().io.clear(h.inner.epfd());
     h.inner.executor.shutdown();
     // A handler that captured a handle is a reference cycle too.
-    drop(error_handler::replace(h, None));
+    drop(error_handler::replace(&h.inner.error_handler, None));
 }

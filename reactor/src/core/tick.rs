@@ -37,7 +37,7 @@
 use super::driving::DrivingGuard;
 use super::error_handler::report;
 use super::state::{Handle, Ready};
-use super::{dispatch, poll, timers};
+use super::{dispatch, lifecycle, poll, timers};
 use crate::error::Result;
 use crate::watcher::callback::Arg;
 
@@ -95,7 +95,7 @@ pub(crate) fn turn_with(h: &Handle, nonblocking: bool) -> Result<()> {
     run_io(h)?;
     run_signals(h)?;
     run_timers(h)?;
-    h.inner.executor.run_tasks(&mut |e| report(h, e))?;
+    h.inner.executor.run_tasks(&mut |e| report(&h.inner.error_handler, e))?;
     Ok(())
 }
 
@@ -144,7 +144,7 @@ fn dispatch_fd(h: &Handle, ready: Ready) -> Result<()> {
         entry.fired_tick = tick;
         if repeat {
             if let Err(e) = st.io.verify(h.inner.epfd(), ready.key) {
-                poll::disable_fd_watchers(h, st, ready.key);
+                lifecycle::disable_fd_watchers(h, st, ready.key);
                 drop(guard); // the error handler may use the reactor
                 return poll::fd_lost(h, fd, e);
             }
@@ -239,4 +239,3 @@ impl Drop for RunGuard<'_> {
         }
     }
 }
-

@@ -95,7 +95,6 @@ pub(crate) fn set_timer_waker(h: &Handle, id: WatcherId, waker: &Waker) -> bool 
     }
 }
 
-
 /// The earliest live deadline, tombstones dropped from the top first, so a cancelled timer
 /// cannot cut the wait short.
 pub(crate) fn earliest_deadline(st: &mut State) -> Option<u64> {

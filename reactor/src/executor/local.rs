@@ -1,5 +1,6 @@
-//! The executor being driven on this thread: what makes a wake on the reactor's own thread a
-//! plain queue push (no syscall, no lock).
+//! What a wake does: schedule → queue push → (from another thread) notify. The executor being
+//! driven on this thread is known here, which makes a wake on the reactor's own thread a plain
+//! queue push (no syscall, no lock).
 //!
 //! The core enters an executor here for as long as it drives its reactor (`run`, `tick`,
 //! `block_on`: see `core/driving.rs`), innermost first. A waker then checks whether its
@@ -9,9 +10,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::task::Wake;
 
 use super::shared::Shared;
+use super::sync::Ordering;
 use super::task::Executor;
+use super::waker::{MainWaker, TaskWaker};
 use crate::id::TaskId;
 
 thread_local! {
@@ -43,7 +47,7 @@ impl Drop for LocalGuard {
 
 /// Queues task `id` on the local run queue if this thread drives the executor that `shared`
 /// belongs to. Returns whether it did (else the wake is remote).
-pub(super) fn push_local(shared: &Arc<Shared>, id: TaskId) -> bool {
+fn push_local(shared: &Arc<Shared>, id: TaskId) -> bool {
     LOCAL
         .try_with(|l| match l.try_borrow().as_deref() {
             Ok(Some(ex)) if Arc::ptr_eq(&ex.shared, shared) => {
@@ -56,8 +60,41 @@ pub(super) fn push_local(shared: &Arc<Shared>, id: TaskId) -> bool {
 }
 
 /// Whether this thread drives the executor that `shared` belongs to.
-pub(super) fn is_local(shared: &Arc<Shared>) -> bool {
+fn is_local(shared: &Arc<Shared>) -> bool {
     LOCAL
         .try_with(|l| matches!(l.try_borrow().as_deref(), Ok(Some(ex)) if Arc::ptr_eq(&ex.shared, shared)))
         .unwrap_or(false)
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if self.scheduled.swap(true, Ordering::AcqRel) {
+            return; // already queued, or finished
+        }
+        let id = TaskId { key: self.key, generation: self.generation };
+        if !push_local(&self.shared, id) {
+            self.shared.push_remote(id);
+        }
+    }
+}
+
+impl Wake for MainWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if self.woken.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        // On the reactor's thread the block_on loop sees the flag before it polls again;
+        // from elsewhere, the poll must be interrupted.
+        if !is_local(&self.shared) {
+            self.shared.notify();
+        }
+    }
 }

@@ -14,8 +14,10 @@ use std::task::{Context, Poll, Waker};
 use mio::{Registry, Token};
 
 use super::shared::Shared;
+use super::sync::AtomicBool;
 use super::sync::Poker;
 use super::table::{Body, Finished, Peer, Stage, TaskTable};
+use super::waker::MainWaker;
 use crate::error::{panic_message, Error, JoinError, Result};
 use crate::id::TaskId;
 
@@ -50,6 +52,12 @@ impl Executor {
             shared: Arc::new(Shared::new(Poker::new(registry, token)?)),
             last_waker: RefCell::new(None),
         })
+    }
+
+    /// The waker of a `block_on`'s own future on this executor's reactor, woken: the future's
+    /// first poll is due.
+    pub(crate) fn main_waker(&self) -> Arc<MainWaker> {
+        Arc::new(MainWaker { woken: AtomicBool::new(true), shared: Arc::clone(&self.shared) })
     }
 
     /// Stores a task and queues its first poll.
@@ -134,7 +142,12 @@ impl Executor {
         outcome
     }
 
-    fn poll_task(&self, report: &mut dyn FnMut(Error) -> Result<()>, id: TaskId, last_waker: &mut Option<Waker>) -> Result<()> {
+    fn poll_task(
+        &self,
+        report: &mut dyn FnMut(Error) -> Result<()>,
+        id: TaskId,
+        last_waker: &mut Option<Waker>,
+    ) -> Result<()> {
         let mut body = {
             let mut tasks = self.tasks.borrow_mut();
             // A stale entry (the task ended while queued, its slot maybe reused) names nothing.

@@ -22,7 +22,3 @@
 pub(crate) mod fetch;
 pub(crate) mod flock;
 pub(crate) mod stdio;
-
-
-
-

@@ -10,9 +10,9 @@ use std::task::{Context, Poll};
 use mio::unix::SourceFd;
 use mio::Interest;
 
+use crate::core::state::Handle;
 use crate::source_table::Direction;
 use crate::token::source_token;
-use crate::core::state::Handle;
 
 /// An fd registered with the reactor for async use.
 ///
