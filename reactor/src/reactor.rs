@@ -40,7 +40,7 @@ impl Reactor {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] when the OS refuses one of those (usually: out of fds).
+    /// [`Error::Io`](crate::Error::Io) when the OS refuses one of those (usually: out of fds).
     pub fn new() -> Result<Reactor> {
         Ok(Reactor { handle: Handle { inner: Rc::new(Inner::new()?) } })
     }

@@ -82,7 +82,7 @@ impl Handle {
         tick::is_alive(self)
     }
 
-    /// How long a loop that embeds this reactor may wait on its fd (the [`Reactor`]'s
+    /// How long a loop that embeds this reactor may wait on its fd (the [`Reactor`](crate::Reactor)'s
     /// `AsRawFd`) before calling
     /// [`Handle::tick_nowait`] (libuv's `uv_backend_timeout`):
     ///
@@ -127,9 +127,9 @@ impl Handle {
     ///
     /// # Errors
     ///
-    /// - [`Error::Reentrant`] from inside a callback or task of this reactor: awaiting is the
+    /// - [`Error::Reentrant`](crate::Error::Reentrant) from inside a callback or task of this reactor: awaiting is the
     ///   way to wait there.
-    /// - [`Error::WouldNeverComplete`] when the future is pending and nothing could ever wake
+    /// - [`Error::WouldNeverComplete`](crate::Error::WouldNeverComplete) when the future is pending and nothing could ever wake
     ///   it: no enabled referenced watcher, no runnable task, no async I/O waiting, no
     ///   blocking job in flight. (A future woken only by a thread you started yourself counts
     ///   as such: keep a referenced watcher, or use [`spawn_blocking`](crate::spawn_blocking).)

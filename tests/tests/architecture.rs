@@ -78,7 +78,7 @@ impl Crate {
         for (rel, text) in &texts {
             for child in gated_file_mods(text) {
                 let dir = match rel.rsplit_once('/') {
-                    Some((d, f)) if f == "mod.rs" => format!("{d}/"),
+                    Some((d, "mod.rs")) => format!("{d}/"),
                     Some((d, f)) => format!("{d}/{}/", f.trim_end_matches(".rs")),
                     None if rel == "lib.rs" => String::new(),
                     None => format!("{}/", rel.trim_end_matches(".rs")),

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-/// The limits [`file_get_contents_with`] and [`fetch_with`](crate::fetch_with) enforce on
+/// The limits [`file_get_contents_with`](crate::file_get_contents_with) and [`fetch_with`](crate::fetch_with) enforce on
 /// HTTP fetches (local files are read whole, without a timeout).
 /// [`FetchLimits::default()`] is what [`file_get_contents`](crate::file_get_contents) uses.
 ///
@@ -25,7 +25,7 @@ use std::time::Duration;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FetchLimits {
-    /// Redirects followed at most (default 5); one more is [`FetchError::TooManyRedirects`].
+    /// Redirects followed at most (default 5); one more is [`FetchError::TooManyRedirects`](crate::FetchError::TooManyRedirects).
     pub max_redirects: usize,
     /// The longest status line plus headers, in bytes (default 32 KiB).
     pub max_head_bytes: usize,
@@ -34,11 +34,11 @@ pub struct FetchLimits {
     /// The largest body, in bytes (default 64 MiB). A larger `Content-Length` or chunk
     /// size is refused before any of it is read. Within the limit, memory follows the bytes
     /// that actually arrive, not the announced length: a body cut short is
-    /// [`FetchError::TruncatedBody`], even with the limit lifted to `usize::MAX`.
+    /// [`FetchError::TruncatedBody`](crate::FetchError::TruncatedBody), even with the limit lifted to `usize::MAX`.
     pub max_body_bytes: usize,
     /// How long the whole fetch may take (default 30 s): resolving, connecting, every
     /// redirect, the head and the body, under one deadline set when the fetch starts. When
-    /// it passes, the connection is closed and the fetch is [`FetchError::TimedOut`].
+    /// it passes, the connection is closed and the fetch is [`FetchError::TimedOut`](crate::FetchError::TimedOut).
     /// `None` waits as long as the server does; a large body over a slow link needs a
     /// larger value. A timeout too large to add to the clock is the same as `None`.
     pub timeout: Option<Duration>,
