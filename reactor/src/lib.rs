@@ -12,7 +12,7 @@
 //!   [`WatcherId`]; a stale id is a typed error or a no-op, never a reused slot. ([`WatcherId`]
 //!   documents the states.)
 //! - One **tick** polls once and dispatches in phases: defers, I/O, signals, timers, tasks
-//!   (`tick.rs` walks through it). Nothing fires in the tick it was created or enabled in;
+//!   (`core/tick.rs` walks through it). Nothing fires in the tick it was created or enabled in;
 //!   timers never fire early; `repeat` does not drift.
 //! - [`Handle`]s (cheap `Rc` clones) reach the reactor from callbacks and tasks; the free
 //!   functions ([`defer`], [`delay`], [`run`], [`spawn`], ...) act on the thread's current one.
