@@ -15,53 +15,16 @@ use std::cell::RefCell;
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
-use crate::{Error, Handle, Reactor, Result, Watch, WatcherId};
+use crate::core::driving::driving_handle;
+use crate::core::state::Handle;
+use crate::error::{Error, Result};
+use crate::id::WatcherId;
+use crate::reactor::Reactor;
+use crate::watch::Watch;
 
 thread_local! {
-    /// The reactor being driven on this thread, innermost first; `None` between ticks.
-    static DRIVING: RefCell<Option<Handle>> = const { RefCell::new(None) };
     /// The thread's default reactor, created on first use.
     static DEFAULT: RefCell<Option<Reactor>> = const { RefCell::new(None) };
-}
-
-/// Marks a reactor as driven by this thread for as long as it lives: the re-entrance guard
-/// (one `run`/`tick`/`block_on` per reactor at a time) and what [`current`] reports.
-#[derive(Debug)]
-pub(crate) struct DrivingGuard {
-    handle: Handle,
-    previous: Option<Handle>,
-}
-
-impl DrivingGuard {
-    pub(crate) fn enter(handle: &Handle) -> Result<DrivingGuard> {
-        if handle.inner.driving.replace(true) {
-            return Err(Error::Reentrant);
-        }
-        let previous = DRIVING.try_with(|d| d.replace(Some(handle.clone()))).ok().flatten();
-        Ok(DrivingGuard { handle: handle.clone(), previous })
-    }
-}
-
-impl Drop for DrivingGuard {
-    fn drop(&mut self) {
-        self.handle.inner.driving.set(false);
-        let previous = self.previous.take();
-        let _ = DRIVING.try_with(|d| d.replace(previous));
-    }
-}
-
-/// Calls `f` with the reactor numbered `reactor_id` if this thread is driving it right now.
-/// This is how a waker knows it may take the lock-free, syscall-free local path.
-pub(crate) fn with_driving(reactor_id: usize, f: impl FnOnce(&Handle)) -> bool {
-    DRIVING
-        .try_with(|d| match d.try_borrow().as_deref() {
-            Ok(Some(h)) if h.inner.id == reactor_id => {
-                f(h);
-                true
-            }
-            _ => false,
-        })
-        .unwrap_or(false)
 }
 
 impl Handle {
@@ -73,7 +36,7 @@ impl Handle {
     /// [`Error::ReactorGone`] during thread teardown; [`Error::Io`] if the default reactor
     /// cannot be created.
     pub fn current() -> Result<Handle> {
-        if let Some(h) = DRIVING.try_with(|d| d.borrow().clone()).ok().flatten() {
+        if let Some(h) = driving_handle() {
             return Ok(h);
         }
         DEFAULT

@@ -27,11 +27,9 @@
 use std::collections::{HashMap, VecDeque};
 use std::panic::Location;
 
+use crate::id::{WatcherId, DEFER_TAG};
 use crate::watcher::callback::OnceFn;
-use crate::WatcherId;
 
-/// Set in the key of every defer's id: the other watchers' slab keys stay below it.
-pub(crate) const DEFER_TAG: u32 = 1 << 31;
 /// The part of a defer id's key that holds its `seq` (modulo 2^31).
 const SEQ_MASK: u64 = (DEFER_TAG - 1) as u64;
 

@@ -1,4 +1,5 @@
-//! The crate's error type.
+//! The crate's error types: [`Error`] (the reactor's), [`JoinError`] (a task's), [`BoxError`]
+//! (a fork's), and [`panic_message`], which all of them use to report a panic.
 //!
 //! One small enum, written by hand: every failure a user can act on has its own variant, and
 //! plain [`io::Error`] only appears where the operating system said no. Conversions go both
@@ -10,8 +11,11 @@ use std::io;
 use std::os::fd::RawFd;
 use std::panic::Location;
 
-use crate::executor::TaskId;
-use crate::watcher::{WatcherId, WatcherKind};
+use crate::id::{TaskId, WatcherId, WatcherKind};
+
+/// The error type a fork may return: anything that converts into a boxed error
+/// (`io::Error`, `String`, `&str`, your own error types, ...).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -93,7 +97,7 @@ pub enum Error {
         /// Where the task was forked.
         spawned_at: &'static Location<'static>,
         /// What the task returned.
-        error: Box<dyn StdError + Send + Sync>,
+        error: BoxError,
     },
     /// A fork panicked; it surfaces out of `run` or `block_on`.
     TaskPanicked {
@@ -175,6 +179,27 @@ impl From<Error> for io::Error {
         }
     }
 }
+
+/// Why a task produced no output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JoinError {
+    /// The task panicked; the message, when the payload was a string.
+    Panicked(String),
+    /// The task was aborted, or its reactor was dropped first.
+    Aborted,
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JoinError::Panicked(m) => write!(f, "task panicked: {m}"),
+            JoinError::Aborted => f.write_str("task was aborted"),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}
 
 /// Turns a panic payload into the message users see (`&str` and `String` payloads; anything
 /// else becomes a placeholder, since it cannot be printed). What the reactor's errors carry;

@@ -1,26 +1,18 @@
-//! [`Handle`]: the cheap, cloneable way to reach a reactor from callbacks and tasks.
+//! [`Handle`]'s methods on watchers (creating, enabling, disabling, cancelling, referencing)
+//! and on the error handler. (The struct itself is defined with the state it points to, in
+//! `core/state.rs`.)
 
 use std::fmt;
 use std::os::fd::{AsRawFd, RawFd};
 use std::rc::Rc;
 use std::time::Duration;
 
-use crate::reactor::Inner;
-use crate::{Error, Result, Watch, WatcherId};
-
-/// A reference to a [`Reactor`](crate::Reactor).
-///
-/// Cloning is an `Rc` increment. A handle is `!Send`: the reactor is single-threaded, and
-/// everything a handle does happens on the reactor's thread. (To reach a reactor from another
-/// thread, wake one of its tasks: wakers are `Send`.)
-///
-/// Operations on an id follow Amp's rules, with typed errors instead of exceptions:
-/// `enable` and `reference` of a dead id return [`Error::InvalidWatcher`]; `disable`,
-/// `unreference` and `cancel` of one are no-ops, so cleanup code never has to check.
-#[derive(Clone)]
-pub struct Handle {
-    pub(crate) inner: Rc<Inner>,
-}
+use crate::core::error_handler::{self, ErrorHandler};
+use crate::core::lifecycle;
+use crate::core::state::Handle;
+use crate::error::{Error, Result};
+use crate::id::WatcherId;
+use crate::watch::Watch;
 
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -143,29 +135,19 @@ impl Handle {
     /// [`Error::InvalidWatcher`] if `id` is not live; [`Error::Io`] if an I/O watcher's fd can
     /// no longer be registered (it was closed).
     pub fn enable(&self, id: WatcherId) -> Result<()> {
-        let mut st = self.inner.state.borrow_mut();
-        self.enable_locked(&mut st, id)
+        lifecycle::enable(self, id)
     }
 
     /// Disables a watcher, at once: if it was due in the current tick, it does not run. A
     /// no-op for a disabled or dead id.
     pub fn disable(&self, id: WatcherId) {
-        let mut st = self.inner.state.borrow_mut();
-        self.disable_locked(&mut st, id);
+        lifecycle::disable(self, id);
     }
 
     /// Cancels a watcher: it never runs again, its slot and callback are freed now. A no-op
     /// for a dead id, so a callback may cancel itself and cleanup code may cancel twice.
     pub fn cancel(&self, id: WatcherId) {
-        let (watcher, defer) = {
-            let mut st = self.inner.state.borrow_mut();
-            match crate::watch::is_defer(id) {
-                true => (None, st.defers.remove(id)),
-                false => (self.detach_locked(&mut st, id), None),
-            }
-        };
-        // Dropped here, outside the borrow: the callback's captures may use the reactor.
-        drop((watcher, defer));
+        lifecycle::cancel(self, id);
     }
 
     /// Makes an enabled watcher keep `run()` going again (the default).
@@ -174,26 +156,69 @@ impl Handle {
     ///
     /// [`Error::InvalidWatcher`] if `id` is not live.
     pub fn reference(&self, id: WatcherId) -> Result<()> {
-        let mut st = self.inner.state.borrow_mut();
-        if crate::watch::is_defer(id) {
-            return st.defers.set_referenced(id, true).map(drop).ok_or(Error::InvalidWatcher(id));
-        }
-        st.watchers.get(id).ok_or(Error::InvalidWatcher(id))?;
-        st.watchers.set_referenced(id, true);
-        Ok(())
+        lifecycle::reference(self, id)
     }
 
     /// Lets `run()` return even while this watcher is enabled. A no-op for a dead id.
     pub fn unreference(&self, id: WatcherId) {
-        let mut st = self.inner.state.borrow_mut();
-        match crate::watch::is_defer(id) {
-            true => drop(st.defers.set_referenced(id, false)),
-            false => drop(st.watchers.set_referenced(id, false)),
-        }
+        lifecycle::unreference(self, id);
     }
 
     /// Whether two handles reach the same reactor.
     pub fn same_reactor(&self, other: &Handle) -> bool {
         Rc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Routes callback panics (and failed forks) to `handler` instead of returning them from
+    /// `run`, `tick` and `block_on`; the loop goes on after each. Replaces the handler set
+    /// before, if any (see [`Handle::take_error_handler`] to get that one back).
+    ///
+    /// The handler stays set until it is replaced or cleared, from anywhere (from inside
+    /// itself too: the change takes effect when it returns). If the handler itself panics,
+    /// that panic comes out of `run`, `tick` or `block_on` as
+    /// [`Error::ErrorHandlerPanicked`], and the handler stays set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// reactor.set_error_handler(|e| eprintln!("ignored: {e}"));
+    /// reactor.defer(|_, _| panic!("boom"));
+    /// reactor.run()?; // the panic went to the handler
+    /// # Ok::<(), ampere_reactor::Error>(())
+    /// ```
+    pub fn set_error_handler(&self, handler: impl FnMut(Error) + 'static) {
+        drop(error_handler::replace(&self.inner.error_handler, Some(Box::new(handler))));
+    }
+
+    /// Removes the error handler: errors come out of `run` again.
+    pub fn clear_error_handler(&self) {
+        drop(error_handler::replace(&self.inner.error_handler, None));
+    }
+
+    /// Removes the error handler and returns it, so that it can be inspected, wrapped or put
+    /// back later with [`Handle::set_error_handler`]. `None` when none is set.
+    ///
+    /// Called from inside the handler itself, it returns `None` (the running handler is not
+    /// in its slot) and clears it, as [`Handle::clear_error_handler`] would.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// assert!(reactor.take_error_handler().is_none());
+    /// reactor.set_error_handler(|e| eprintln!("first: {e}"));
+    /// let mut first = reactor.take_error_handler().expect("it was set");
+    /// // Wrap it: note each error, then hand it on.
+    /// reactor.set_error_handler(move |e| {
+    ///     eprintln!("an error reached the handler");
+    ///     first(e);
+    /// });
+    /// reactor.defer(|_, _| panic!("boom"));
+    /// reactor.run()?; // both the wrapper and the first handler saw it
+    /// # Ok::<(), ampere_reactor::Error>(())
+    /// ```
+    pub fn take_error_handler(&self) -> Option<ErrorHandler> {
+        error_handler::replace(&self.inner.error_handler, None)
     }
 }

@@ -2,9 +2,10 @@
 
 use std::fmt;
 use std::panic::Location;
-use std::time::{Duration, Instant};
 
-use crate::{Error, Handle, Result, WatcherId, WatcherKind};
+use crate::core::state::Handle;
+use crate::error::{Error, Result};
+use crate::id::{is_defer, WatcherId, WatcherKind};
 
 /// Counts of one watcher kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -128,61 +129,6 @@ impl Handle {
         self.watchers().into_iter().map(|w| w.id).collect()
     }
 
-    /// Whether `run`, `tick` or `block_on` is driving this reactor right now: true inside its
-    /// callbacks and tasks, false between calls. (Revolt's `isRunning`, which is true inside
-    /// `run()`; here `tick` and `block_on` count too, since they drive the same loop.)
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let reactor = ampere_reactor::Reactor::new()?;
-    /// assert!(!reactor.is_running());
-    /// reactor.defer(|handle, _| assert!(handle.is_running()));
-    /// reactor.run()?;
-    /// assert!(!reactor.is_running());
-    /// # Ok::<(), ampere_reactor::Error>(())
-    /// ```
-    pub fn is_running(&self) -> bool {
-        self.inner.driving.get()
-    }
-
-    /// The tick's cached time (libev's `ev_now`, Amp's `Loop::now`): the time sampled right
-    /// after the current tick's poll returned, or between ticks, the last tick's. Every
-    /// timer due by this time fires in that tick, none due later does. It stays the same
-    /// for the whole tick, so callbacks comparing against it agree, and it never goes
-    /// backwards.
-    ///
-    /// Reading it costs no clock read, except once in two cases, where the poll itself did
-    /// not read the clock: before the first tick, and in a tick whose poll found no timer
-    /// pending (a busy I/O loop saves the read). There the first call reads the clock and
-    /// caches it for the rest of the tick: a little after the poll returned, never before.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::{Duration, Instant};
-    ///
-    /// let reactor = ampere_reactor::Reactor::new()?;
-    /// let before = Instant::now();
-    /// reactor.delay(Duration::from_millis(2), move |handle, _| {
-    ///     let now = handle.now();
-    ///     assert!(now >= before + Duration::from_millis(2)); // timers never fire early
-    ///     assert_eq!(handle.now(), now); // the same for the whole tick
-    /// });
-    /// reactor.run()?;
-    /// # Ok::<(), ampere_reactor::Error>(())
-    /// ```
-    pub fn now(&self) -> Instant {
-        let mut st = self.inner.state.borrow_mut();
-        if !st.now_fresh {
-            // `max`: the cached time never goes backwards (the clock does not either, but a
-            // reading is cheap to guard).
-            st.now_ns = st.now_ns.max(st.clock_ns());
-            st.now_fresh = true;
-        }
-        st.epoch + Duration::from_nanos(st.now_ns)
-    }
-
     /// Counts watchers by kind and state, tasks, timer-heap entries and watched fds.
     ///
     /// # Examples
@@ -243,7 +189,7 @@ impl Handle {
     /// `(enabled, referenced, kind, created_at)` of live watcher `id`, wherever it lives.
     fn view(&self, id: WatcherId) -> Result<(bool, bool, WatcherKind, &'static Location<'static>)> {
         let st = self.inner.state.borrow();
-        let found = match crate::watch::is_defer(id) {
+        let found = match is_defer(id) {
             true => st.defers.state(id).map(|(e, r, at)| (e, r, WatcherKind::Defer, at)),
             false => st.watchers.get(id).map(|w| (w.is_enabled(), w.is_referenced(), w.kind(), w.created_at)),
         };

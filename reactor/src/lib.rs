@@ -9,10 +9,10 @@
 //! - A [`Reactor`] owns one epoll instance, a slab of **watchers**, a 4-ary-heap **timer
 //!   queue** and a **defer queue** (defers live in their queue slot, not in the slab: they are
 //!   the hottest, shortest-lived watchers). Each watcher is named by a generational
-//!   [`WatcherId`]; a stale id is a typed error or a no-op, never a reused slot. ([`watcher`]
+//!   [`WatcherId`]; a stale id is a typed error or a no-op, never a reused slot. ([`WatcherId`]
 //!   documents the states.)
 //! - One **tick** polls once and dispatches in phases: defers, I/O, signals, timers, tasks
-//!   (`tick.rs` walks through it). Nothing fires in the tick it was created or enabled in;
+//!   (`core/tick.rs` walks through it). Nothing fires in the tick it was created or enabled in;
 //!   timers never fire early; `repeat` does not drift.
 //! - [`Handle`]s (cheap `Rc` clones) reach the reactor from callbacks and tasks; the free
 //!   functions ([`defer`], [`delay`], [`run`], [`spawn`], ...) act on the thread's current one.
@@ -40,51 +40,75 @@
 //! # Ok::<(), ampere_reactor::Error>(())
 //! ```
 //!
-//! The guide (`docs/guide/` in the repository) explains the architecture chapter by chapter.
+//! The guide (`docs/guide/` in the repository) explains the architecture chapter by chapter;
+//! its first chapter gives every file of this crate its layer and its one job.
+//!
+//! This file is the index: module declarations and the one public path of every public item
+//! (the crate root, and [`net`] for the socket types).
 #![deny(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
-mod current;
-mod defer_queue;
-mod dispatch;
-mod embed;
-mod error;
-mod error_handler;
-pub mod executor;
-mod handle;
-pub mod helpers;
-mod introspect;
-pub mod io;
-mod poll;
-mod reactor;
-mod stale_fd;
+// Layer 1: the OS.
 #[allow(unsafe_code)]
 mod sys;
-mod tick;
-mod time;
-mod timer_queue;
-mod watch;
-pub mod watcher;
 
+// Layer 2: values.
+mod deadline;
+mod error;
+mod id;
+mod token;
+
+// Layer 3: data structures.
+mod defer_queue;
+mod source_table;
+mod timer_queue;
+mod watcher;
+
+// Layer 4: the executor.
+mod executor;
+
+// Layer 5: the core.
+mod core;
+
+// Layer 6: faces.
+mod current;
+mod handle;
+mod introspect;
+mod io;
+mod reactor;
+mod run;
+mod tasks;
+mod time;
+mod watch;
+
+// Layer 7: helpers, on the public API.
+mod helpers;
+
+pub use crate::core::error_handler::ErrorHandler;
+pub use crate::core::state::Handle;
 pub use current::{
     cancel, defer, delay, disable, enable, on_readable, on_signal, on_writable, reference, repeat, repeat_after, run,
     stop, tick, unreference, watch,
 };
-pub use error::{panic_message, Error, Result};
-pub use error_handler::ErrorHandler;
-pub use executor::{block_on, fork, fork_deferred, spawn, spawn_blocking, BoxError, JoinError, JoinHandle, TaskId};
-pub use handle::Handle;
-pub use helpers::Shutdown;
-pub use helpers::{
-    echo, fetch_with, file_get_contents, file_get_contents_with, flock, read_line, FetchError, FetchLimits,
-    FetchResponse, FileLock, FlockError, LockMode,
+pub use error::{panic_message, BoxError, Error, JoinError, Result};
+pub use executor::blocking::{blocking_threads, IDLE_TIMEOUT, MAX_THREADS};
+pub use executor::join::JoinHandle;
+pub use helpers::fetch::{
+    fetch_with, file_get_contents, file_get_contents_with, FetchError, FetchLimits, FetchResponse,
 };
+pub use helpers::flock::{flock, FileLock, FlockError, LockMode, DEFAULT_POLL_INTERVAL};
+pub use helpers::shutdown::Shutdown;
+pub use helpers::stdio::{echo, read_line};
+pub use id::{TaskId, WatcherId, WatcherKind};
 pub use introspect::{AliveWatcher, KindCounts, ReactorInfo, WatcherInfo};
-pub use io::{net, signal, Async, SignalStream};
+pub use io::async_fd::Async;
+pub use io::net;
+pub use io::signal_stream::{signal, SignalStream};
 // `#[main]` and `#[test]` (the default `macros` feature); their docs are in ampere-macros.
 #[cfg(feature = "macros")]
 pub use ampere_macros::{main, test};
 pub use reactor::Reactor;
+pub use run::block_on;
+pub use tasks::{fork, fork_deferred, spawn, spawn_blocking};
 pub use time::{interval, sleep, sleep_until, Interval, Sleep, Tick};
 pub use watch::Watch;
-pub use watcher::{WatcherId, WatcherKind};

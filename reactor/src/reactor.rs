@@ -1,175 +1,13 @@
-//! [`Reactor`]: the owner of the poller, the watcher table, the timer and defer queues and the
-//! executor.
-//!
-//! The reactor is single-threaded and everything it owns lives behind one `Rc` ([`Inner`]),
-//! shared with every [`Handle`]. Mutable parts are split over a few `RefCell`s by *who borrows
-//! them when*, so that no borrow is ever held across a user callback or a `poll` of a task:
-//!
-//! - `state`: watchers, timers, fds, signals, tick counters. Borrowed briefly by every API
-//!   call and between callbacks, never during one.
-//! - `tasks` and `run_queue` (in [`Executor`]): touched by wakers, which may fire while
-//!   `state` is borrowed (a task's waker is woken from inside a timer's dispatch).
-//! - `poll` and `events`: borrowed only while blocking in `epoll_wait`.
+//! [`Reactor`]: the owner of a reactor's state, and the way into it: it makes the state,
+//! derefs to its [`Handle`], lends its poller's fd to an embedding loop, and tears it all
+//! down when dropped.
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::fmt;
-use std::io;
+use std::os::fd::{AsRawFd, RawFd};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 
-use mio::{Events, Poll, Registry, Token};
-
-use crate::defer_queue::DeferQueue;
-use crate::error_handler::HandlerSlot;
-use crate::executor::Executor;
-use crate::io::SourceTable;
-use crate::sys::signals::SignalPipe;
-use crate::sys::timerfd::TimerFd;
-use crate::timer_queue::TimerQueue;
-use crate::watcher::io::IoTable;
-use crate::watcher::signal::SignalTable;
-use crate::watcher::table::WatcherTable;
-use crate::{Error, Handle, Result};
-
-/// Token of the cross-thread [`mio::Waker`].
-pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX);
-/// Token of the signal self-pipe.
-pub(crate) const SIGNAL_TOKEN: Token = Token(usize::MAX - 2);
-/// Token of the precision timerfd. (Reserved tokens are odd or even at will: they sit far
-/// above any slab key.)
-pub(crate) const TIMERFD_TOKEN: Token = Token(usize::MAX - 4);
-
-/// How many events one `epoll_wait` may return; more simply wait for the next tick.
-pub(crate) const EVENTS_CAPACITY: usize = 1024;
-
-/// Gives every reactor of the process a distinct id, so a waker can tell whether it is being
-/// woken on its own reactor's thread.
-static NEXT_REACTOR_ID: AtomicUsize = AtomicUsize::new(1);
-
-/// An fd that became ready, waiting for its watchers to run.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Ready {
-    pub(crate) key: u32,
-    pub(crate) readable: bool,
-    pub(crate) writable: bool,
-}
-
-/// The reactor's mutable state, behind `Inner::state`.
-#[derive(Debug)]
-pub(crate) struct State {
-    pub(crate) watchers: WatcherTable,
-    pub(crate) timers: TimerQueue,
-    /// Every defer, enabled (queued, in enable order) or disabled: defers are not in
-    /// `watchers` (see `defer_queue.rs`).
-    pub(crate) defers: DeferQueue,
-    pub(crate) io: IoTable,
-    pub(crate) signals: SignalTable,
-    /// Created on the first signal watcher: a reactor that never watches a signal touches
-    /// no process-wide signal state.
-    pub(crate) signal_pipe: Option<SignalPipe>,
-    /// Set by the poll when the signal pipe is readable.
-    pub(crate) signal_ready: bool,
-    /// Delivered signals not yet dispatched (kept across a tick cut short by a panic).
-    pub(crate) pending_signals: VecDeque<i32>,
-    /// Ready fds not yet dispatched (kept across a tick cut short by a panic).
-    pub(crate) ready: VecDeque<Ready>,
-    /// The last poll may have left events in epoll that will not wake it again: fds it
-    /// reported level-triggered (still ready unless their watchers consumed the level), or
-    /// more events than fit the buffer. Only `next_timeout` reads it: a loop that embeds
-    /// ampere and watches the epoll fd edge-triggered would not hear of them again.
-    pub(crate) maybe_ready: bool,
-    /// The precision timer (Linux); `None` where unavailable, which costs precision only.
-    pub(crate) timerfd: Option<TimerFd>,
-    /// The last stamp handed out (timer heap entries); 0 means "none".
-    pub(crate) last_stamp: u64,
-    /// Ticks started so far; a watcher enabled in tick `n` fires from tick `n + 1` on.
-    pub(crate) tick: u64,
-    /// The reactor's epoch: deadlines are nanoseconds since then. `Instant`s given by the
-    /// user (`sleep_until`) are converted against it.
-    pub(crate) epoch: Instant,
-    /// The same epoch on the raw monotonic clock, read *after* `epoch`: the clock reads from
-    /// it are therefore a few nanoseconds behind `Instant` conversions, which can make a
-    /// timer a little late, never early.
-    pub(crate) epoch_ns: u64,
-    /// The time sampled once per tick, right after the poll (libev's `ev_now`): every timer
-    /// due by then fires in this tick, none due later does.
-    pub(crate) now_ns: u64,
-    /// Whether `now_ns` was read in the current tick: the poll skips the read when no timer
-    /// is pending, and `Handle::now` then reads the clock once itself.
-    pub(crate) now_fresh: bool,
-    /// When the next idle audit is due (nanoseconds since the epoch; 0: none scheduled).
-    pub(crate) audit_at: u64,
-    /// Set by `stop()` during a `run()`: it returns at the end of the current tick. Only
-    /// ever true while `in_run` is.
-    pub(crate) stop: bool,
-    /// True while `run()` is in progress: outside of it `stop()` does nothing.
-    pub(crate) in_run: bool,
-    /// Errors waiting to come out of `run`/`tick`/`block_on` (panics with no error handler,
-    /// failed forks, watchers found left on a closed fd), oldest first.
-    pub(crate) errors: VecDeque<Error>,
-    /// Reused buffer for watcher lists being dispatched (a callback may edit the real list).
-    pub(crate) scratch: Vec<crate::WatcherId>,
-}
-
-impl State {
-    /// A fresh stamp.
-    pub(crate) fn stamp(&mut self) -> u64 {
-        self.last_stamp += 1;
-        self.last_stamp
-    }
-
-    /// Enabled, referenced watchers and defers: while non-zero, `run()` goes on.
-    pub(crate) fn alive_watchers(&self) -> usize {
-        self.watchers.alive() + self.defers.alive()
-    }
-
-    /// Nanoseconds since the epoch, now.
-    pub(crate) fn clock_ns(&self) -> u64 {
-        crate::sys::clock::monotonic_ns().saturating_sub(self.epoch_ns)
-    }
-}
-
-/// Nanoseconds from `epoch` to `t` (0 if `t` is earlier), saturating at `u64::MAX`.
-pub(crate) fn nanos_since(epoch: Instant, t: Instant) -> u64 {
-    u64::try_from(t.saturating_duration_since(epoch).as_nanos()).unwrap_or(u64::MAX)
-}
-
-/// Everything a reactor owns, shared by its handles.
-pub(crate) struct Inner {
-    /// Process-unique id (see [`NEXT_REACTOR_ID`]).
-    pub(crate) id: usize,
-    pub(crate) state: RefCell<State>,
-    pub(crate) executor: Executor,
-    /// Async I/O sources (see [`crate::io`]): touched from phase 1 while `state` is borrowed.
-    pub(crate) sources: RefCell<SourceTable>,
-    /// A clone of the poll's registry, so watchers can be registered while the poll itself is
-    /// borrowed for blocking.
-    pub(crate) registry: Registry,
-    pub(crate) poll: RefCell<Poll>,
-    pub(crate) events: RefCell<Events>,
-    /// True while a `tick`, `run` or `block_on` drives this reactor: the re-entrance guard.
-    pub(crate) driving: Cell<bool>,
-    /// Called with each callback panic instead of returning it from `run` (see
-    /// `error_handler.rs`).
-    pub(crate) error_handler: RefCell<HandlerSlot>,
-}
-
-impl Inner {
-    /// The epoll instance's fd (the registry's dup of it): where the fd watchers register
-    /// themselves level-triggered (see `sys::epoll`).
-    pub(crate) fn epfd(&self) -> std::os::fd::RawFd {
-        use std::os::fd::AsRawFd;
-        self.registry.as_raw_fd()
-    }
-}
-
-impl fmt::Debug for Inner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Reactor").field("id", &self.id).finish_non_exhaustive()
-    }
-}
+use crate::core::state::{shutdown, Handle, Inner};
+use crate::error::Result;
 
 /// A single-threaded event reactor.
 ///
@@ -202,68 +40,15 @@ impl Reactor {
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] when the OS refuses one of those (usually: out of fds).
+    /// [`Error::Io`](crate::Error::Io) when the OS refuses one of those (usually: out of fds).
     pub fn new() -> Result<Reactor> {
-        let poll = Poll::new()?;
-        let registry = poll.registry().try_clone()?;
-        let id = NEXT_REACTOR_ID.fetch_add(1, Ordering::Relaxed);
-        let executor = Executor::new(&registry, WAKER_TOKEN, id)?;
-        let timerfd = create_timerfd(&registry)?;
-        let state = State {
-            watchers: WatcherTable::default(),
-            timers: TimerQueue::default(),
-            defers: DeferQueue::default(),
-            io: IoTable::default(),
-            signals: SignalTable::default(),
-            signal_pipe: None,
-            signal_ready: false,
-            pending_signals: VecDeque::new(),
-            ready: VecDeque::new(),
-            maybe_ready: false,
-            timerfd,
-            last_stamp: 0,
-            tick: 0,
-            epoch: Instant::now(),
-            epoch_ns: crate::sys::clock::monotonic_ns(),
-            now_ns: 0,
-            now_fresh: false,
-            audit_at: 0,
-            stop: false,
-            in_run: false,
-            errors: VecDeque::new(),
-            scratch: Vec::new(),
-        };
-        let inner = Inner {
-            id,
-            state: RefCell::new(state),
-            executor,
-            sources: RefCell::new(SourceTable::default()),
-            registry,
-            poll: RefCell::new(poll),
-            events: RefCell::new(Events::with_capacity(EVENTS_CAPACITY)),
-            driving: Cell::new(false),
-            error_handler: RefCell::new(HandlerSlot::default()),
-        };
-        Ok(Reactor { handle: Handle { inner: Rc::new(inner) } })
+        Ok(Reactor { handle: Handle { inner: Rc::new(Inner::new()?) } })
     }
 
     /// A handle to this reactor.
     pub fn handle(&self) -> Handle {
         self.handle.clone()
     }
-}
-
-#[cfg(any(target_os = "linux", target_os = "android"))]
-fn create_timerfd(registry: &Registry) -> io::Result<Option<TimerFd>> {
-    use std::os::fd::AsRawFd;
-    let tfd = TimerFd::new()?;
-    registry.register(&mut mio::unix::SourceFd(&tfd.as_raw_fd()), TIMERFD_TOKEN, mio::Interest::READABLE)?;
-    Ok(Some(tfd))
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn create_timerfd(_registry: &Registry) -> io::Result<Option<TimerFd>> {
-    Ok(None)
 }
 
 impl std::ops::Deref for Reactor {
@@ -282,30 +67,43 @@ impl fmt::Debug for Reactor {
 
 impl Drop for Reactor {
     fn drop(&mut self) {
-        self.handle.shutdown();
+        shutdown(&self.handle);
     }
 }
 
-impl Handle {
-    /// Cancels every watcher and drops every task. Callbacks and futures are dropped after
-    /// the borrows are released, since their captured values may call back into the reactor.
-    pub(crate) fn shutdown(&self) {
-        let (watchers, defers) = {
-            let mut st = self.inner.state.borrow_mut();
-            st.ready.clear();
-            st.timers = TimerQueue::default();
-            (st.watchers.drain(), st.defers.drain())
-        };
-        drop(defers);
-        for w in &watchers {
-            if let crate::watcher::table::Data::Signal { signo } = w.data {
-                crate::sys::signals::unwatch(signo);
-            }
-        }
-        drop(watchers);
-        self.inner.state.borrow_mut().io.clear(self.inner.epfd());
-        self.inner.executor.shutdown();
-        // A handler that captured a handle is a reference cycle too.
-        drop(self.take_error_handler());
+/// The reactor's poller, the epoll instance, for embedding ampere in another event loop
+/// (libuv's `uv_backend_fd`). It becomes readable when ampere has an event to handle: a
+/// watched fd is ready, a timer is due (on Linux; see [`Handle::next_timeout`], which must be
+/// called before each wait), a signal arrived, a task was woken from another thread.
+///
+/// Watch it for readability only (`poll`, `select`, `epoll`, GLib, mio...), and never read,
+/// write or close it. Queued work that needs no event is not announced on the fd: that is
+/// what [`Handle::next_timeout`] returning `Some(Duration::ZERO)` says.
+///
+/// # Examples
+///
+/// A host loop on a mio `Poll` of its own, driving a reactor until it has nothing left:
+///
+/// ```
+/// use std::os::fd::AsRawFd;
+/// use std::time::Duration;
+/// use mio::{unix::SourceFd, Events, Interest, Poll, Token};
+///
+/// let reactor = ampere_reactor::Reactor::new()?;
+/// reactor.delay(Duration::from_millis(2), |_, _| println!("fired inside the host loop"));
+///
+/// let mut host = Poll::new()?;
+/// host.registry().register(&mut SourceFd(&reactor.as_raw_fd()), Token(0), Interest::READABLE)?;
+/// let mut events = Events::with_capacity(8);
+/// while reactor.is_alive() {
+///     let timeout = reactor.next_timeout()?;
+///     host.poll(&mut events, timeout)?; // mio rounds the timeout up
+///     reactor.tick_nowait()?;
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl AsRawFd for Reactor {
+    fn as_raw_fd(&self) -> RawFd {
+        self.handle.inner.epfd()
     }
 }

@@ -9,15 +9,13 @@ use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::reactor::nanos_since;
-use crate::tick::next_deadline;
-use crate::watch::{arm, saturating_ns};
-use crate::watcher::table::{Data, Watcher};
-use crate::watcher::Callback;
-use crate::{Handle, WatcherId};
+use crate::core::state::Handle;
+use crate::core::timers;
+use crate::deadline::{nanos_since, next_deadline, saturating_ns};
+use crate::id::WatcherId;
 
 /// Waits until `duration` has passed. See [`Sleep`].
 #[track_caller]
@@ -132,10 +130,11 @@ impl Future for Sleep {
             }
         }
         match &self.timer {
-            Some((h, id)) if h.set_timer_waker(*id, cx.waker()) => {}
+            Some((h, id)) if timers::set_timer_waker(h, *id, cx.waker()) => {}
             _ => {
                 let h = Handle::current().expect("Sleep polled after the thread's reactor was destroyed");
-                let id = h.insert_wake_at(self.deadline, cx.waker().clone(), self.referenced, self.created_at);
+                let id =
+                    timers::insert_wake_at(&h, self.deadline, cx.waker().clone(), self.referenced, self.created_at);
                 self.timer = Some((h, id));
             }
         }
@@ -155,41 +154,6 @@ impl fmt::Debug for Sleep {
             .field("deadline", &self.deadline)
             .field("referenced", &self.referenced)
             .finish_non_exhaustive()
-    }
-}
-
-impl Handle {
-    /// A delay watcher at an absolute deadline whose action is waking `waker`.
-    pub(crate) fn insert_wake_at(
-        &self,
-        deadline: Option<Instant>,
-        waker: Waker,
-        referenced: bool,
-        created_at: &'static Location<'static>,
-    ) -> WatcherId {
-        // What a re-enable would restart: the time left now.
-        let left = deadline.map_or(0, |d| saturating_ns(d.saturating_duration_since(Instant::now())));
-        let watcher = Watcher::new(Data::Delay { after_ns: left }, Callback::Wake(Some(waker)), created_at);
-        let mut st = self.inner.state.borrow_mut();
-        let tick = st.tick;
-        let id = st.watchers.insert_with(watcher, true, referenced, tick);
-        let deadline_ns = deadline.map(|d| nanos_since(st.epoch, d));
-        arm(&mut st, id, deadline_ns);
-        id
-    }
-
-    /// Updates the waker of a wake timer. Returns false if the timer is gone (it fired).
-    pub(crate) fn set_timer_waker(&self, id: WatcherId, waker: &Waker) -> bool {
-        let mut st = self.inner.state.borrow_mut();
-        match st.watchers.get_mut(id).and_then(|w| w.callback.as_mut()) {
-            Some(Callback::Wake(slot)) => {
-                if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
-                    *slot = Some(waker.clone());
-                }
-                true
-            }
-            _ => false,
-        }
     }
 }
 

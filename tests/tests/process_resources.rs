@@ -20,12 +20,12 @@ fn no_thread_is_started_that_the_user_did_not_ask_for() {
     let id = reactor.on_readable(&b, |_, _, _| {}).unwrap();
     reactor.cancel(id);
     drop((a, b));
-    assert_eq!(ampere_reactor::executor::blocking_threads(), 0);
+    assert_eq!(ampere_reactor::blocking_threads(), 0);
     assert_eq!(thread_count(), before, "watchers, timers, tasks and I/O run on the caller's thread");
     // spawn_blocking starts helper threads on demand, and only then.
     let job = reactor.spawn_blocking(|| 1).unwrap();
     assert_eq!(reactor.block_on(job).unwrap(), Ok(1));
-    assert!(ampere_reactor::executor::blocking_threads() >= 1);
+    assert!(ampere_reactor::blocking_threads() >= 1);
 }
 
 fn ten_thousand_connections_leak_no_fds() {

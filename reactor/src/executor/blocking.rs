@@ -9,14 +9,15 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::{Condvar, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use super::join::JoinHandle;
 use super::shared::Shared;
 use super::sync::{Arc, Mutex};
-use super::JoinHandle;
-use crate::{Handle, Result};
+use super::task::Executor;
 
 /// At most this many helper threads; more jobs queue.
 pub const MAX_THREADS: usize = 16;
@@ -130,30 +131,19 @@ impl<T> Future for WaitResult<T> {
     }
 }
 
-impl Handle {
-    /// Runs `work` on a helper thread and returns a handle to its result. A panic in `work`
-    /// becomes [`JoinError::Panicked`](crate::JoinError::Panicked) for the awaiter.
+impl Executor {
+    /// Runs `work` on a helper thread; the returned handle is a task waiting for its result.
     ///
     /// # Errors
     ///
-    /// [`Error::Io`](crate::Error::Io) if no helper thread exists and none can be started.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let reactor = ampere_reactor::Reactor::new()?;
-    /// let sum = reactor.spawn_blocking(|| (1..=100u32).sum::<u32>())?;
-    /// assert_eq!(reactor.block_on(sum)?, Ok(5050));
-    /// # Ok::<(), ampere_reactor::Error>(())
-    /// ```
-    #[track_caller]
-    pub fn spawn_blocking<F, T>(&self, work: F) -> Result<JoinHandle<T>>
+    /// When no helper thread exists and none can be started.
+    pub(crate) fn spawn_blocking<F, T>(self: &Rc<Self>, work: F) -> std::io::Result<JoinHandle<T>>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
         let slot = Arc::new(Slot::new());
-        let shared = std::sync::Arc::clone(&self.inner.executor.shared);
+        let shared = std::sync::Arc::clone(&self.shared);
         let job_slot = Arc::clone(&slot);
         shared.blocking_started();
         let job_shared = std::sync::Arc::clone(&shared);
@@ -163,22 +153,8 @@ impl Handle {
         });
         if let Err(e) = submit(job) {
             shared.blocking_finished();
-            return Err(e.into());
+            return Err(e);
         }
         Ok(self.spawn(WaitResult(slot)))
     }
-}
-
-/// [`Handle::spawn_blocking`] on the current reactor.
-///
-/// # Errors
-///
-/// As for [`Handle::current`] and [`Handle::spawn_blocking`].
-#[track_caller]
-pub fn spawn_blocking<F, T>(work: F) -> Result<JoinHandle<T>>
-where
-    F: FnOnce() -> T + Send + 'static,
-    T: Send + 'static,
-{
-    Handle::current()?.spawn_blocking(work)
 }

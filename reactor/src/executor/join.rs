@@ -7,29 +7,9 @@ use std::pin::Pin;
 use std::rc::Weak;
 use std::task::{ready, Context, Poll};
 
-use super::TaskId;
-use crate::reactor::Inner;
-
-/// Why a task produced no output.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum JoinError {
-    /// The task panicked; the message, when the payload was a string.
-    Panicked(String),
-    /// The task was aborted, or its reactor was dropped first.
-    Aborted,
-}
-
-impl fmt::Display for JoinError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            JoinError::Panicked(m) => write!(f, "task panicked: {m}"),
-            JoinError::Aborted => f.write_str("task was aborted"),
-        }
-    }
-}
-
-impl std::error::Error for JoinError {}
+use super::task::Executor;
+use crate::error::JoinError;
+use crate::id::TaskId;
 
 /// An owned permission to await a task's output.
 ///
@@ -40,7 +20,7 @@ impl std::error::Error for JoinError {}
 pub struct JoinHandle<T> {
     pub(crate) task: TaskId,
     /// The output waits in the task's slot, so the handle holds no allocation of its own.
-    pub(crate) reactor: Weak<Inner>,
+    pub(crate) reactor: Weak<Executor>,
     /// The output was taken: polling again stays pending, dropping has nothing to detach.
     taken: bool,
     /// Takes the output out of its box. Made by `new`, where `T: 'static` is known (a
@@ -50,7 +30,7 @@ pub struct JoinHandle<T> {
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(task: TaskId, reactor: Weak<Inner>) -> JoinHandle<T>
+    pub(crate) fn new(task: TaskId, reactor: Weak<Executor>) -> JoinHandle<T>
     where
         T: 'static,
     {
@@ -71,14 +51,14 @@ impl<T> JoinHandle<T> {
     /// running. Aborting a task from inside its own poll takes effect when that poll returns.
     pub fn abort(&self) -> bool {
         match self.reactor.upgrade() {
-            Some(inner) => inner.executor.abort(self.task),
+            Some(ex) => ex.abort(self.task),
             None => false,
         }
     }
 
     /// Whether the task has finished (its output is waiting in the handle).
     pub fn is_finished(&self) -> bool {
-        !self.taken && self.reactor.upgrade().is_none_or(|inner| inner.executor.is_finished(self.task))
+        !self.taken && self.reactor.upgrade().is_none_or(|ex| ex.is_finished(self.task))
     }
 }
 
@@ -91,7 +71,7 @@ impl<T> Future for JoinHandle<T> {
             return Poll::Pending; // polled after completion: like any future, undefined; harmless here
         }
         let outcome = match this.reactor.upgrade() {
-            Some(inner) => ready!(inner.executor.poll_join(this.task, cx)),
+            Some(ex) => ready!(ex.poll_join(this.task, cx)),
             None => Err(JoinError::Aborted), // the reactor was dropped first
         };
         this.taken = true;
@@ -102,8 +82,8 @@ impl<T> Future for JoinHandle<T> {
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         if !self.taken {
-            if let Some(inner) = self.reactor.upgrade() {
-                inner.executor.detach(self.task);
+            if let Some(ex) = self.reactor.upgrade() {
+                ex.detach(self.task);
             }
         }
     }

@@ -10,7 +10,7 @@
 //! [`finish_job`] and [`WaitResult`], built on loom's atomics and mutexes (`sync.rs`), with the
 //! poll modelled as an event that any poll consumes and a blocking poll waits for
 //! (`sync::Poker`). What is written out here is only the reactor thread's side of each check,
-//! one line each, as `tick.rs`, `poll.rs` and `block_on.rs` make it:
+//! one line each, as `core/tick.rs`, `core/poll.rs` and `core/block_on.rs` make it:
 //!
 //! - `run`'s liveness (`is_alive`): a task alive, or `blocking_in_flight() > 0`;
 //! - phase 1 (`poll_timeout`): no wait when something is queued (`has_remote`, the local
@@ -34,7 +34,7 @@ use super::blocking::{finish_job, Slot, WaitResult};
 use super::shared::Shared;
 use super::sync::{Arc, AtomicBool, Ordering, Poker};
 use super::waker::{MainWaker, TaskWaker};
-use super::TaskId;
+use crate::id::TaskId;
 
 /// Runs `f` under loom with a preemption bound (so that `just loom` stays quick) unless
 /// `LOOM_MAX_PREEMPTIONS` says otherwise.
@@ -47,7 +47,7 @@ fn model(f: impl Fn() + Sync + Send + 'static) {
 }
 
 fn shared() -> StdArc<Shared> {
-    StdArc::new(Shared::new(Poker::model(), 0))
+    StdArc::new(Shared::new(Poker::model()))
 }
 
 /// A task, as the table holds it: its waker, its future, whether it is still alive.

@@ -3,13 +3,13 @@
 //! # The task model
 //!
 //! A task is a `'static` future (it may hold `Rc`: tasks never leave the reactor's thread)
-//! in a slot of the task table, named by a generational [`TaskId`]. A slot (56 bytes) holds
+//! in a slot of the task table, named by a generational [`TaskId`](crate::id::TaskId). A slot (56 bytes) holds
 //!
 //! - the future itself, boxed as a `dyn` trait object implemented for every future: the
 //!   task's one allocation (none at all for a zero-sized future). Safe code cannot pin-project
 //!   into a struct, so nothing is wrapped around the future; and a shared `Rc` cell could not
 //!   hand out the `Pin<&mut>` a poll needs;
-//! - its output once it has finished, until the [`JoinHandle`] takes it. The handle holds only
+//! - its output once it has finished, until the [`JoinHandle`](join::JoinHandle) takes it. The handle holds only
 //!   the id, so the output waits in the slot, boxed as `dyn Any`: free for `()` and other
 //!   zero-sized outputs, a second allocation (at the end, not at spawn) for others. A dropped
 //!   handle detaches the task: its output is dropped as soon as it exists, and its slot freed;
@@ -25,7 +25,7 @@
 //! - on the reactor's own thread, while the reactor is driven, pushes the id onto the local
 //!   run queue: no syscall, no lock, one atomic swap for the flag;
 //! - from any other thread, pushes the id onto a mutex-protected remote queue and pokes the
-//!   reactor's one [`mio::Waker`] (only if nobody poked it since the last drain).
+//!   reactor's one `mio::Waker` (only if nobody poked it since the last drain).
 //!
 //! The flag makes repeated wakes before the next poll free, and wakes of a finished task
 //! no-ops; the generation in each queued id makes an entry left by a task that ended while
@@ -36,24 +36,17 @@
 //! Files: `table.rs` (the slots), `task.rs` (the executor's operations and phase 6),
 //! `waker.rs`, `shared.rs` (what other threads reach, and why nothing they do is missed),
 //! `sync.rs` (std's or loom's types), `loom_models.rs` (the models of the cross-thread paths),
-//! `join.rs` ([`JoinHandle`]), `spawn.rs`, `block_on.rs`, `blocking.rs`.
+//! `join.rs` (`JoinHandle`), `spawn.rs` (storing a task or a fork), `blocking.rs` (the
+//! helper threads), `local.rs` (the executor driven on this thread: the local wake).
 
-mod block_on;
-mod blocking;
-mod join;
+pub(crate) mod blocking;
+pub(crate) mod join;
+pub(crate) mod local;
 #[cfg(all(test, loom))]
 mod loom_models;
-mod shared;
-mod spawn;
-mod sync;
-mod table;
-mod task;
-mod waker;
-
-pub use block_on::block_on;
-pub use blocking::{blocking_threads, spawn_blocking, IDLE_TIMEOUT, MAX_THREADS};
-pub use join::{JoinError, JoinHandle};
-pub use spawn::{fork, fork_deferred, spawn, BoxError};
-pub use table::TaskId;
-
-pub(crate) use task::Executor;
+pub(crate) mod shared;
+pub(crate) mod spawn;
+pub(crate) mod sync;
+pub(crate) mod table;
+pub(crate) mod task;
+pub(crate) mod waker;

@@ -45,13 +45,11 @@ use std::collections::VecDeque;
 use crossbeam_utils::CachePadded;
 
 use super::sync::{AtomicBool, AtomicUsize, Mutex, Ordering, Poker};
-use super::TaskId;
+use crate::id::TaskId;
 
 /// The part of the executor that other threads reach. `Send + Sync`.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    /// The reactor these wakers belong to (see `current::with_driving`).
-    pub(crate) reactor_id: usize,
     /// Tasks woken from other threads, drained into the run queue by phase 6.
     remote: Mutex<Vec<TaskId>>,
     /// True from the first remote wake until the next drain: later wakes skip the syscall.
@@ -65,9 +63,8 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(poker: Poker, reactor_id: usize) -> Shared {
+    pub(crate) fn new(poker: Poker) -> Shared {
         Shared {
-            reactor_id,
             remote: Mutex::new(Vec::new()),
             notified: CachePadded::new(AtomicBool::new(false)),
             blocking: AtomicUsize::new(0),

@@ -3,30 +3,16 @@
 //! task to serve the slot's next one.
 
 use std::any::Any;
-use std::fmt;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use super::join::JoinError;
 use super::shared::Shared;
-use super::spawn::BoxError;
 use super::waker::TaskWaker;
-
-/// The name of a task: a slab key and a generation, like a [`WatcherId`](crate::WatcherId).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TaskId {
-    pub(crate) key: u32,
-    pub(crate) generation: u64,
-}
-
-impl fmt::Debug for TaskId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TaskId({}v{})", self.key, self.generation)
-    }
-}
+use crate::error::{BoxError, JoinError};
+use crate::id::{next_generation, TaskId};
 
 /// A task's future with its output type erased: the user's future itself, boxed (a
 /// zero-sized future, like `pending()`, costs no allocation at all).
@@ -43,7 +29,7 @@ impl<F: Future<Output: 'static>> Body for F {
     }
 }
 
-/// What a fork's body returns (see `Handle::fork`). Private, so no spawned future's output
+/// What a fork's body returns (see `spawn.rs`). Private, so no spawned future's output
 /// can be mistaken for it.
 pub(crate) struct ForkOutcome(pub(crate) Option<BoxError>);
 
@@ -85,7 +71,7 @@ pub(super) enum Stage {
 /// Who hears of a task's end.
 pub(super) enum Peer {
     /// A `JoinHandle` exists: the waker of whoever awaits it.
-    Handle(Option<Waker>),
+    Joiner(Option<Waker>),
     /// The `JoinHandle` was dropped: the output is dropped as soon as it exists.
     Detached,
     /// A fork: its failure or panic goes to `run`, naming where it was forked.
@@ -117,7 +103,7 @@ impl TaskTable {
     /// Stores a new task, scheduled (its first poll is for the caller to queue).
     pub(super) fn insert(&mut self, body: Pin<Box<dyn Body>>, peer: Peer, shared: &Arc<Shared>) -> TaskId {
         // Process-wide, like watcher generations: a TaskId of another reactor names nothing here.
-        let generation = crate::watcher::table::next_generation();
+        let generation = next_generation();
         self.live += 1;
         let stage = Stage::Running(body);
         let Some(key) = self.free else {
@@ -214,7 +200,7 @@ impl Peer {
     /// Whoever awaits the handle, to be woken once the task has ended.
     pub(super) fn into_waiter(self) -> Option<Waker> {
         match self {
-            Peer::Handle(waiter) => waiter,
+            Peer::Joiner(waiter) => waiter,
             Peer::Detached | Peer::Fork(_) => None,
         }
     }

@@ -13,13 +13,13 @@ use std::task::{Context, Poll, Waker};
 
 use mio::{Registry, Token};
 
-use super::join::JoinError;
 use super::shared::Shared;
+use super::sync::AtomicBool;
 use super::sync::Poker;
 use super::table::{Body, Finished, Peer, Stage, TaskTable};
-use super::TaskId;
-use crate::error::panic_message;
-use crate::{Error, Handle, Result};
+use super::waker::MainWaker;
+use crate::error::{panic_message, Error, JoinError, Result};
+use crate::id::TaskId;
 
 /// How many task polls one tick may do before going back to the poller.
 const BUDGET: usize = 256;
@@ -45,13 +45,19 @@ impl fmt::Debug for Executor {
 }
 
 impl Executor {
-    pub(crate) fn new(registry: &Registry, token: Token, reactor_id: usize) -> std::io::Result<Executor> {
+    pub(crate) fn new(registry: &Registry, token: Token) -> std::io::Result<Executor> {
         Ok(Executor {
             tasks: RefCell::new(TaskTable::default()),
             run_queue: RefCell::new(VecDeque::new()),
-            shared: Arc::new(Shared::new(Poker::new(registry, token)?, reactor_id)),
+            shared: Arc::new(Shared::new(Poker::new(registry, token)?)),
             last_waker: RefCell::new(None),
         })
+    }
+
+    /// The waker of a `block_on`'s own future on this executor's reactor, woken: the future's
+    /// first poll is due.
+    pub(crate) fn main_waker(&self) -> Arc<MainWaker> {
+        Arc::new(MainWaker { woken: AtomicBool::new(true), shared: Arc::clone(&self.shared) })
     }
 
     /// Stores a task and queues its first poll.
@@ -114,8 +120,9 @@ impl Executor {
         !self.run_queue.borrow().is_empty() || self.shared.may_be_woken()
     }
 
-    /// Phase 6: polls up to [`BUDGET`] queued tasks.
-    pub(crate) fn run_tasks(&self, handle: &Handle) -> Result<()> {
+    /// Phase 6: polls up to [`BUDGET`] queued tasks. A fork's failure or panic goes to
+    /// `report` (the core's: to the error handler, or `Err` to end the tick).
+    pub(crate) fn run_tasks(&self, report: &mut dyn FnMut(Error) -> Result<()>) -> Result<()> {
         self.shared.drain_remote_into(&mut self.run_queue.borrow_mut());
         // The `Waker` of the task polled last. The slot keeps only the waker's `Arc` (8 bytes,
         // not 16); making a `Waker` of it costs an atomic increment and decrement, which a
@@ -126,7 +133,7 @@ impl Executor {
         let mut outcome = Ok(());
         for _ in 0..BUDGET {
             let Some(id) = self.run_queue.borrow_mut().pop_front() else { break };
-            outcome = self.poll_task(handle, id, &mut last_waker);
+            outcome = self.poll_task(report, id, &mut last_waker);
             if outcome.is_err() {
                 break;
             }
@@ -135,7 +142,12 @@ impl Executor {
         outcome
     }
 
-    fn poll_task(&self, handle: &Handle, id: TaskId, last_waker: &mut Option<Waker>) -> Result<()> {
+    fn poll_task(
+        &self,
+        report: &mut dyn FnMut(Error) -> Result<()>,
+        id: TaskId,
+        last_waker: &mut Option<Waker>,
+    ) -> Result<()> {
         let mut body = {
             let mut tasks = self.tasks.borrow_mut();
             // A stale entry (the task ended while queued, its slot maybe reused) names nothing.
@@ -196,7 +208,7 @@ impl Executor {
             (Ok(_), Some(error)) => Error::TaskFailed { task: id, spawned_at, error },
             _ => return Ok(()), // succeeded, or aborted
         };
-        handle.report(err)
+        report(err)
     }
 
     /// Ends task `id`, whose future is `body` (out of the table): the future is dropped, then
@@ -213,7 +225,7 @@ impl Executor {
             tasks.kill(id.key);
             let slot = tasks.slot_mut(id.key);
             match &mut slot.peer {
-                Peer::Handle(waiter) => {
+                Peer::Joiner(waiter) => {
                     let waiter = waiter.take();
                     slot.stage = Stage::Done(outcome);
                     (waiter, None, None)
@@ -246,7 +258,7 @@ impl Executor {
         // gone, the reactor was dropped (or shut down) first.
         let Some(slot) = tasks.get_mut(id) else { return Poll::Ready(Err(JoinError::Aborted)) };
         if !matches!(slot.stage, Stage::Done(_)) {
-            if let Peer::Handle(waiter) = &mut slot.peer {
+            if let Peer::Joiner(waiter) = &mut slot.peer {
                 match waiter {
                     Some(w) if w.will_wake(cx.waker()) => {}
                     waiter => *waiter = Some(cx.waker().clone()),

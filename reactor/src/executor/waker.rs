@@ -1,13 +1,10 @@
 //! Wakers: `std::task::Wake` on an `Arc` (std's: `Wake` needs it), no `RawWakerVTable`, no
-//! unsafe. What they reach on other threads is [`Shared`].
+//! unsafe. What they reach on other threads is [`Shared`]; what a wake does is in `local.rs`.
 
 use std::sync::Arc;
-use std::task::Wake;
 
 use super::shared::Shared;
 use super::sync::{AtomicBool, Ordering};
-use super::TaskId;
-use crate::current::with_driving;
 
 /// A task's waker: 24 bytes, so that its `Arc` is a 40-byte allocation.
 ///
@@ -16,12 +13,12 @@ use crate::current::with_driving;
 /// nobody else holds it any more, it is reset for the new task instead of reallocated.
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
     /// The task's id, split so that the flag fits in the key's padding.
-    generation: u64,
-    key: u32,
+    pub(super) generation: u64,
+    pub(super) key: u32,
     /// True while the task is queued (or finished): further wakes do nothing.
-    scheduled: AtomicBool,
+    pub(super) scheduled: AtomicBool,
 }
 
 impl TaskWaker {
@@ -51,25 +48,6 @@ impl TaskWaker {
     }
 }
 
-impl Wake for TaskWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        if self.scheduled.swap(true, Ordering::AcqRel) {
-            return; // already queued, or finished
-        }
-        let id = TaskId { key: self.key, generation: self.generation };
-        let local = with_driving(self.shared.reactor_id, |h| {
-            h.inner.executor.run_queue.borrow_mut().push_back(id);
-        });
-        if !local {
-            self.shared.push_remote(id);
-        }
-    }
-}
-
 /// The waker of `block_on`'s own future, which is not a task.
 #[derive(Debug)]
 pub(crate) struct MainWaker {
@@ -77,19 +55,14 @@ pub(crate) struct MainWaker {
     pub(crate) shared: Arc<Shared>,
 }
 
-impl Wake for MainWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
+impl MainWaker {
+    /// Whether it was woken since the last call (and clears that).
+    pub(crate) fn take_woken(&self) -> bool {
+        self.woken.swap(false, Ordering::AcqRel)
     }
 
-    fn wake_by_ref(self: &Arc<Self>) {
-        if self.woken.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        // On the reactor's thread the block_on loop sees the flag before it polls again;
-        // from elsewhere, the poll must be interrupted.
-        if !with_driving(self.shared.reactor_id, |_| {}) {
-            self.shared.notify();
-        }
+    /// Whether it was woken since the last [`MainWaker::take_woken`].
+    pub(crate) fn is_woken(&self) -> bool {
+        self.woken.load(Ordering::Acquire)
     }
 }

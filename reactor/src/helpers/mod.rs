@@ -18,14 +18,9 @@
 //!   `O_NONBLOCK` on descriptors shared with other processes, and what happens to `SIGPIPE`.
 //! - [`flock`](mod@flock): advisory locks by polling `flock(LOCK_NB)`.
 //! - [`fetch`]: the HTTP/1.1 client behind [`file_get_contents`].
-//! - [`shutdown`]: graceful shutdown, a stop signal and a count of the tasks to drain.
+//! - `shutdown`: graceful shutdown, a stop signal and a count of the tasks to drain.
 
-pub mod fetch;
-pub mod flock;
-pub mod shutdown;
-pub mod stdio;
-
-pub use fetch::{fetch_with, file_get_contents, file_get_contents_with, FetchError, FetchLimits, FetchResponse};
-pub use flock::{flock, FileLock, FlockError, LockMode, DEFAULT_POLL_INTERVAL};
-pub use shutdown::Shutdown;
-pub use stdio::{echo, read_line};
+pub(crate) mod fetch;
+pub(crate) mod flock;
+pub(crate) mod shutdown;
+pub(crate) mod stdio;

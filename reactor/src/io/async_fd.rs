@@ -10,8 +10,9 @@ use std::task::{Context, Poll};
 use mio::unix::SourceFd;
 use mio::Interest;
 
-use super::source::{token_of, Direction};
-use crate::Handle;
+use crate::core::state::Handle;
+use crate::source_table::Direction;
+use crate::token::source_token;
 
 /// An fd registered with the reactor for async use.
 ///
@@ -68,7 +69,7 @@ impl<T: AsRawFd> Async<T> {
         crate::sys::fd::set_nonblocking(fd)?;
         let key = handle.inner.sources.borrow_mut().insert();
         let interest = Interest::READABLE | Interest::WRITABLE;
-        if let Err(e) = handle.inner.registry.register(&mut SourceFd(&fd), token_of(key), interest) {
+        if let Err(e) = handle.inner.registry.register(&mut SourceFd(&fd), source_token(key), interest) {
             handle.inner.sources.borrow_mut().remove(key);
             return Err(e);
         }

@@ -8,12 +8,6 @@
 //! The socket types in [`net`] build on it and implement `futures-io`'s `AsyncRead` and
 //! `AsyncWrite`.
 
-mod async_fd;
+pub(crate) mod async_fd;
 pub mod net;
-mod signal_stream;
-mod source;
-
-pub use async_fd::Async;
-pub use signal_stream::{signal, SignalStream};
-
-pub(crate) use source::{source_count, source_ready, waiting_sources, SourceTable};
+pub(crate) mod signal_stream;

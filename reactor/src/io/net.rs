@@ -13,8 +13,8 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-use super::source::Direction;
-use super::Async;
+use super::async_fd::Async;
+use crate::source_table::Direction;
 
 /// Resolves `host:port` on a helper thread (name resolution blocks), so the reactor does not.
 ///
@@ -23,7 +23,7 @@ use super::Async;
 /// The resolver's error, or [`io::ErrorKind::NotFound`] when the name has no address.
 pub async fn resolve(host_port: &str) -> io::Result<Vec<SocketAddr>> {
     let query = host_port.to_owned();
-    let job = crate::spawn_blocking(move || query.to_socket_addrs().map(|a| a.collect::<Vec<_>>()))?;
+    let job = crate::tasks::spawn_blocking(move || query.to_socket_addrs().map(|a| a.collect::<Vec<_>>()))?;
     let addrs = job.await.map_err(io::Error::other)??;
     if addrs.is_empty() {
         return Err(io::Error::new(io::ErrorKind::NotFound, format!("{host_port}: no address")));

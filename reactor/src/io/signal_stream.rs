@@ -5,7 +5,9 @@ use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::{Handle, Result, WatcherId};
+use crate::core::state::Handle;
+use crate::error::Result;
+use crate::id::WatcherId;
 
 #[derive(Debug, Default)]
 struct Pending {

@@ -4,8 +4,8 @@ use std::fmt;
 use std::os::fd::RawFd;
 use std::task::Waker;
 
-use super::WatcherId;
-use crate::Handle;
+use crate::core::state::Handle;
+use crate::id::WatcherId;
 
 /// A one-shot callback (defer, delay).
 pub(crate) type OnceFn = Box<dyn FnOnce(&Handle, WatcherId)>;

@@ -41,13 +41,13 @@ use std::collections::HashMap;
 use std::io;
 use std::os::fd::RawFd;
 
-use mio::Token;
 use slab::Slab;
 
 use super::table::WatcherTable;
-use super::WatcherId;
+use crate::id::WatcherId;
 use crate::sys::epoll::{self, Interest};
 use crate::sys::fd;
+use crate::token::fd_token;
 
 /// Everything the reactor knows about one watched fd.
 #[derive(Debug)]
@@ -76,11 +76,6 @@ pub(crate) struct IoTable {
     fds: Slab<FdEntry>,
     /// fd number → entry key, consulted only when a watcher is created.
     by_fd: HashMap<RawFd, u32>,
-}
-
-/// The mio token of the fd entry with key `key`.
-pub(crate) fn token_of(key: u32) -> Token {
-    Token((key as usize) << 1)
 }
 
 impl IoTable {
@@ -131,7 +126,7 @@ impl IoTable {
             }
         }
         match entry.registered {
-            Some(interest) => epoll::modify(epfd, entry.fd, token_of(key).0, interest)
+            Some(interest) => epoll::modify(epfd, entry.fd, fd_token(key).0, interest)
                 .is_err_and(|e| e.kind() == io::ErrorKind::NotFound),
             None => false,
         }
@@ -201,7 +196,7 @@ impl IoTable {
             let msg = format!("fd {} was closed while this watcher watched it; cancel the watcher", entry.fd);
             return Err(io::Error::new(io::ErrorKind::NotFound, msg));
         }
-        let token = token_of(key).0;
+        let token = fd_token(key).0;
         match entry.registered {
             // `EEXIST`: the fd number is still in epoll from an earlier life (it was closed
             // and reopened while watched, and a dup kept the old file open); take it over.
@@ -225,7 +220,7 @@ impl IoTable {
     pub(crate) fn verify(&self, epfd: RawFd, key: u32) -> io::Result<()> {
         let Some(entry) = self.fds.get(key as usize) else { return Ok(()) };
         match entry.registered {
-            Some(interest) => epoll::modify(epfd, entry.fd, token_of(key).0, interest),
+            Some(interest) => epoll::modify(epfd, entry.fd, fd_token(key).0, interest),
             None => Ok(()),
         }
     }

@@ -5,7 +5,7 @@
 //! state: the process-wide handler stays installed while any watcher of that signal exists in
 //! any reactor of the process.
 
-use super::WatcherId;
+use crate::id::WatcherId;
 
 /// Watchers per signal number.
 #[derive(Debug, Default)]

@@ -8,7 +8,8 @@ use std::panic::Location;
 
 use slab::Slab;
 
-use super::{Callback, WatcherId, WatcherKind};
+use super::callback::Callback;
+use crate::id::{Generations, WatcherId, WatcherKind, DEFER_TAG};
 
 /// Kind-specific data of a watcher.
 #[derive(Debug, Clone, Copy)]
@@ -96,44 +97,6 @@ impl Watcher {
     }
 }
 
-/// A generation no other watcher or task of the process has, or will ever have: ids are
-/// unique across reactors too, so an id from another reactor is simply invalid here. One
-/// uncontended atomic add per call; 64 bits do not wrap in practice.
-pub(crate) fn next_generation() -> u64 {
-    reserve_generations(1)
-}
-
-/// The process-wide counter behind generations: reserves `n` consecutive ones, returns the
-/// first.
-fn reserve_generations(n: u64) -> u64 {
-    static LAST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    LAST.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + 1
-}
-
-/// A reactor's own supply of generations, taken from the process-wide counter in blocks so
-/// that creating a watcher costs no atomic operation (an uncontended atomic add is still a
-/// tenth of a defer's whole budget). Unique across reactors all the same.
-#[derive(Debug, Default)]
-pub(crate) struct Generations {
-    next: u64,
-    end: u64,
-}
-
-impl Generations {
-    /// Generations reserved at a time.
-    const BLOCK: u64 = 1024;
-
-    /// A fresh generation.
-    pub(crate) fn next(&mut self) -> u64 {
-        if self.next == self.end {
-            self.next = reserve_generations(Self::BLOCK);
-            self.end = self.next + Self::BLOCK;
-        }
-        self.next += 1;
-        self.next - 1
-    }
-}
-
 /// The slab of watchers plus the counters derived from their flags.
 #[derive(Debug, Default)]
 pub(crate) struct WatcherTable {
@@ -153,7 +116,7 @@ impl WatcherTable {
         watcher.generation = generation;
         let key = self.slab.insert(watcher);
         // Keys with the top bit set name defers (see `defer_queue.rs`).
-        let key = u32::try_from(key).ok().filter(|k| k & crate::defer_queue::DEFER_TAG == 0);
+        let key = u32::try_from(key).ok().filter(|k| k & DEFER_TAG == 0);
         let key = key.expect("more than 2 billion live watchers");
         WatcherId { key, generation }
     }

@@ -5,7 +5,8 @@ use httparse::Status;
 
 use super::conn::Conn;
 use super::head::Framing;
-use super::{FetchError, FetchLimits};
+use super::types::FetchLimits;
+use super::FetchError;
 
 /// The longest chunk-size line accepted (size, extensions, CRLF): a size line that never
 /// ends must not grow the buffer forever.

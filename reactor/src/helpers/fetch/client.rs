@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use super::body::read_body;
 use super::conn::Conn;
 use super::head::read_head;
+use super::types::{FetchLimits, FetchResponse};
 use super::url::Url;
-use super::{FetchError, FetchLimits, FetchResponse};
+use super::FetchError;
 
 /// More 1xx responses before the final one than any server sends.
 const MAX_INTERIM_RESPONSES: usize = 8;

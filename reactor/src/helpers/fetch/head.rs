@@ -4,7 +4,8 @@
 use httparse::Status;
 
 use super::conn::Conn;
-use super::{FetchError, FetchLimits};
+use super::types::FetchLimits;
+use super::FetchError;
 
 /// How the body of a response is delimited (RFC 9112 §6.3, for a response to a `GET`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

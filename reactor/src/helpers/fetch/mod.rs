@@ -20,8 +20,10 @@ mod error;
 mod file_get_contents;
 mod head;
 mod response;
+mod types;
 mod url;
 
 pub use error::FetchError;
-pub use file_get_contents::{file_get_contents, file_get_contents_with, FetchLimits};
-pub use response::{fetch_with, FetchResponse};
+pub use file_get_contents::{file_get_contents, file_get_contents_with};
+pub use response::fetch_with;
+pub use types::{FetchLimits, FetchResponse};

@@ -2,37 +2,9 @@
 //! MadelineProto's `fileGetContents` does, with the status beside the body.
 
 use super::client::{self, Accept};
+use super::types::{FetchLimits, FetchResponse};
 use super::url::Url;
-use super::{FetchError, FetchLimits};
-
-/// The final response of [`fetch_with`], after redirects.
-///
-/// # Examples
-///
-/// See [`fetch_with`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct FetchResponse {
-    /// The status code: any but 1xx (interim responses are skipped; 101 is an error).
-    pub status: u16,
-    /// The reason phrase as the server sent it (possibly empty).
-    pub reason: String,
-    /// The URL that answered: the requested one, or the last redirect's target.
-    pub url: String,
-    /// The body, decoded from chunked framing if it was chunked.
-    pub body: Vec<u8>,
-}
-
-impl FetchResponse {
-    /// Whether the status is 2xx.
-    ///
-    /// # Examples
-    ///
-    /// See [`fetch_with`].
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-}
+use super::FetchError;
 
 /// GETs an `http://` URL with `limits` and returns the final response, whatever its status:
 /// a 404 page, a 500's error report. Like [`file_get_contents_with`](crate::file_get_contents_with)

@@ -25,7 +25,7 @@ fn pending() -> MutexGuard<'static, Vec<u8>> {
 ///
 /// The line comes back without its `\n` (or `\r\n`). At end of input, an unterminated last
 /// line is returned as it is, and after that `None`. Works when standard input is a
-/// terminal, a pipe, a FIFO, a socket or a regular file; the [module doc](super) says how,
+/// terminal, a pipe, a FIFO, a socket or a regular file; `helpers/stdio/mod.rs` says how,
 /// and why the flags of a shared pipe or terminal are never changed.
 ///
 /// # Errors

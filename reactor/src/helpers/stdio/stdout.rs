@@ -15,7 +15,7 @@ use crate::sys::stdio as sys;
 /// # Errors
 ///
 /// - `BrokenPipe` when the reader of standard output is gone. This is an error, not a
-///   crash: `SIGPIPE` is ignored (see the [module doc](super)).
+///   crash: `SIGPIPE` is ignored (see `helpers/stdio/mod.rs`).
 /// - `WriteZero` if the OS accepts no bytes; the OS's other errors (`ENOSPC`, a closed fd).
 ///
 /// # Examples

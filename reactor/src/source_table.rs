@@ -1,11 +1,9 @@
-//! The table of async I/O sources and their readiness.
+//! The table of async I/O sources (`Async`, `net`) and their readiness: two flags and a
+//! waiter per source and direction. Its tokens are odd (see `token.rs`).
 
 use std::task::{Context, Poll, Waker};
 
-use mio::Token;
 use slab::Slab;
-
-use crate::Handle;
 
 /// Which way an operation goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,11 +53,6 @@ pub(crate) struct SourceTable {
     waiting: usize,
 }
 
-/// The mio token of source `key` (odd; watchers' fd entries have even tokens).
-pub(crate) fn token_of(key: u32) -> Token {
-    Token(((key as usize) << 1) | 1)
-}
-
 impl SourceTable {
     /// A new source, optimistically ready both ways: the first operation is simply tried.
     pub(crate) fn insert(&mut self) -> u32 {
@@ -95,8 +88,8 @@ impl SourceTable {
 
     /// Puts woken wakers back into their sides (unless a new one arrived meanwhile), for the
     /// next wait of the same task.
-    fn keep(&mut self, token: Token, wakers: [Option<Waker>; 2]) {
-        let Some(source) = self.slab.get_mut(token.0 >> 1) else { return };
+    pub(crate) fn keep(&mut self, key: usize, wakers: [Option<Waker>; 2]) {
+        let Some(source) = self.slab.get_mut(key) else { return };
         for (waker, side) in wakers.into_iter().zip([&mut source.read, &mut source.write]) {
             if side.waiter.is_none() {
                 side.waiter = waker;
@@ -112,11 +105,11 @@ impl SourceTable {
         }
     }
 
-    /// An edge arrived for the source behind `token`. Returns the wakers to wake, taken out of
+    /// An edge arrived for source `key`. Returns the wakers to wake, taken out of
     /// their sides: the caller wakes them after releasing the table (a waker may run anything)
     /// and hands them back with [`SourceTable::keep`].
-    fn ready(&mut self, token: Token, event: &mio::event::Event) -> [Option<Waker>; 2] {
-        let Some(source) = self.slab.get_mut(token.0 >> 1) else { return [None, None] };
+    pub(crate) fn ready(&mut self, key: usize, event: &mio::event::Event) -> [Option<Waker>; 2] {
+        let Some(source) = self.slab.get_mut(key) else { return [None, None] };
         // Errors and hang-ups make both directions "ready": the next operation reports them.
         let readable = event.is_readable() || event.is_read_closed() || event.is_error();
         let writable = event.is_writable() || event.is_write_closed() || event.is_error();
@@ -134,26 +127,14 @@ impl SourceTable {
         self.waiting -= wake.iter().filter(|w| w.is_some()).count();
         wake
     }
-}
 
-/// Phase 1 hands each event with an odd token here.
-pub(crate) fn source_ready(handle: &Handle, token: Token, event: &mio::event::Event) {
-    let wake = handle.inner.sources.borrow_mut().ready(token, event);
-    if wake.iter().all(Option::is_none) {
-        return;
+    /// Registered sources (each may still get an edge).
+    pub(crate) fn len(&self) -> usize {
+        self.slab.len()
     }
-    for w in wake.iter().flatten() {
-        w.wake_by_ref();
+
+    /// Sides with a task waiting on them.
+    pub(crate) fn waiting(&self) -> usize {
+        self.waiting
     }
-    handle.inner.sources.borrow_mut().keep(token, wake);
-}
-
-/// Registered sources (each may still get an edge).
-pub(crate) fn source_count(handle: &Handle) -> usize {
-    handle.inner.sources.borrow().slab.len()
-}
-
-/// Sources with a task waiting on them.
-pub(crate) fn waiting_sources(handle: &Handle) -> usize {
-    handle.inner.sources.borrow().waiting
 }
