@@ -44,6 +44,8 @@
 #![deny(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
+#[cfg(any(feature = "hyper", feature = "tokio-io"))]
+pub mod compat;
 mod current;
 mod defer_queue;
 mod dispatch;
