@@ -46,4 +46,3 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     })??;
     Ok(())
 }
-

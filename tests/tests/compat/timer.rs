@@ -66,13 +66,8 @@ fn dropping_an_armed_hyper_sleep_frees_its_reactor_timer() {
 #[test]
 fn a_hyper_sleep_dropped_on_another_thread_frees_its_reactor_timer() {
     let reactor = Reactor::new().expect("reactor");
-    let sleep = reactor
-        .block_on(async {
-            let mut sleep = AmpereTimer.sleep(Duration::from_secs(60));
-            poll_once(&mut sleep).await;
-            sleep
-        })
-        .expect("block_on");
+    let mut sleep = AmpereTimer.sleep(Duration::from_secs(60));
+    reactor.block_on(poll_once(&mut sleep)).expect("block_on");
     std::thread::spawn(move || drop(sleep)).join().expect("the dropping thread");
     let start = Instant::now();
     reactor.run().expect("run");
