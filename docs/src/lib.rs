@@ -45,3 +45,6 @@ pub mod troubleshooting {}
 
 #[doc = include_str!("../guide/13-mapping.md")]
 pub mod mapping {}
+
+#[doc = include_str!("../guide/14-ecosystem.md")]
+pub mod ecosystem {}

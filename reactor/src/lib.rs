@@ -71,6 +71,8 @@ mod executor;
 mod core;
 
 // Layer 6: faces.
+#[cfg(any(feature = "hyper", feature = "tokio-io"))]
+pub mod compat;
 mod current;
 mod handle;
 mod introspect;

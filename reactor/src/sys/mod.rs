@@ -5,6 +5,8 @@ pub(crate) mod clock;
 pub(crate) mod epoll;
 pub(crate) mod fd;
 pub(crate) mod flock;
+#[cfg(feature = "hyper")]
+pub(crate) mod hyper_buf;
 pub(crate) mod signals;
 pub(crate) mod socket;
 pub(crate) mod stdio;
