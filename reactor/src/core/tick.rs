@@ -131,23 +131,19 @@ fn run_io(h: &Handle) -> Result<()> {
 /// Runs the watchers of one ready fd: readers, then writers, each in creation order.
 ///
 /// Nothing is re-armed afterwards: the registration is level-triggered, so a level that
-/// persists is reported again by the next poll. Such a repeat is verified before the
-/// watchers run again, because an fd number closed while a dup keeps its file open goes
-/// on reporting under our token (see `watcher/io.rs`).
+/// persists is reported again by the next poll. Such repeats are verified now and then
+/// (`IoTable::fired`: at a rate that falls with every check passed, so that a busy fd pays
+/// next to nothing), because an fd number closed while a dup keeps its file open goes on
+/// reporting under our token (see `watcher/io.rs`).
 fn dispatch_fd(h: &Handle, ready: Ready) -> Result<()> {
     let (fd, ids) = {
         let mut guard = h.inner.state.borrow_mut();
         let st = &mut *guard;
-        let tick = st.tick;
-        let Some(entry) = st.io.get_mut(ready.key) else { return Ok(()) };
-        let (fd, repeat) = (entry.fd, entry.fired_tick + 1 == tick);
-        entry.fired_tick = tick;
-        if repeat {
-            if let Err(e) = st.io.verify(h.inner.epfd(), ready.key) {
-                lifecycle::disable_fd_watchers(h, st, ready.key);
-                drop(guard); // the error handler may use the reactor
-                return poll::fd_lost(h, fd, e);
-            }
+        let Some(fd) = st.io.get(ready.key).map(|entry| entry.fd) else { return Ok(()) };
+        if let Err(e) = st.io.fired(h.inner.epfd(), ready.key, st.tick) {
+            lifecycle::disable_fd_watchers(h, st, ready.key);
+            drop(guard); // the error handler may use the reactor
+            return poll::fd_lost(h, fd, e);
         }
         let mut ids = std::mem::take(&mut st.scratch);
         ids.clear();

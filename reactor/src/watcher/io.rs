@@ -24,9 +24,16 @@
 //!   watcher of it is enabled.
 //! - **A closed fd number can keep reporting.** epoll watches the open file, not the number:
 //!   if the user closes a watched fd while a dup keeps the file open, its events keep coming
-//!   under our token. A level that persists from one tick to the next is therefore verified
-//!   (one `epoll_ctl(MOD)`, which fails for a closed or reused number) before its watchers run
-//!   again; an fd that fires in separate bursts, the common case, costs no syscall at all.
+//!   under our token, every tick, and its watchers spin on a level they cannot consume. So an
+//!   fd reported in consecutive ticks is verified (one `epoll_ctl(MOD)`, which fails for a
+//!   closed or reused number), at a rate that halves with every check it passes (see
+//!   [`IoTable::fired`]). The rate has to fall: on a busy connection "reported in consecutive
+//!   ticks" is the steady state, not a symptom (the peer's next request arrives while the
+//!   tick serves the others, so the socket is readable again by the next poll although the
+//!   callback drained it), and nothing short of a syscall tells a new level from a stuck one.
+//!   A fresh mistake is still caught at the first repeat; a busy fd pays about
+//!   `log2(n)` checks over its first `n` repeats, then one per [`MAX_CHECK_GAP`]; a stale fd
+//!   that had passed many checks spins at most `MAX_CHECK_GAP` ticks before it is caught.
 //! - **A closed fd number can be reused.** Entries are found by fd number, so a watcher the
 //!   user left on a closed fd would share its entry (and its callbacks the events) with the
 //!   next file given that number. So before a watcher joins an existing entry, [`IoTable::attach`]
@@ -37,6 +44,7 @@
 //!   watcher gets an entry of its own. This costs a syscall or two per watcher *creation* on an
 //!   already watched fd, never one per event.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::io;
 use std::os::fd::RawFd;
@@ -49,6 +57,12 @@ use crate::sys::epoll::{self, Interest};
 use crate::sys::fd;
 use crate::token::fd_token;
 
+/// The most repeats (dispatches in the tick right after the previous one) an fd goes
+/// between two checks that its number still names its file: how long a stale fd whose file
+/// lives on in a dup can spin before it is caught, and the inverse of what a busy fd pays
+/// per dispatch once it has passed `log2(MAX_CHECK_GAP)` checks.
+pub(crate) const MAX_CHECK_GAP: u32 = 1024;
+
 /// Everything the reactor knows about one watched fd.
 #[derive(Debug)]
 pub(crate) struct FdEntry {
@@ -60,8 +74,13 @@ pub(crate) struct FdEntry {
     /// The interest epoll currently has for this fd; `None` when not registered.
     registered: Option<Interest>,
     /// The last tick in which this fd's watchers were dispatched: a level reported again in
-    /// the very next tick is verified first (see the module docs).
-    pub(crate) fired_tick: u64,
+    /// the very next tick is a repeat (see [`IoTable::fired`]).
+    fired_tick: u64,
+    /// Repeats since the last check (or since the entry was made).
+    repeats: u32,
+    /// How many repeats the next check waits for: 1 for a new entry, doubled by every check
+    /// passed, up to [`MAX_CHECK_GAP`].
+    check_gap: u32,
     /// The file the fd named when the entry was made, `(st_dev, st_ino)`; `None` when `fstat`
     /// failed (a bad fd: its watchers cannot be registered anyway).
     identity: Option<(u64, u64)>,
@@ -76,6 +95,15 @@ pub(crate) struct IoTable {
     fds: Slab<FdEntry>,
     /// fd number → entry key, consulted only when a watcher is created.
     by_fd: HashMap<RawFd, u32>,
+    /// `epoll_ctl` calls made so far, for [`IoTable::ctl_calls`]. A `Cell` because the checks
+    /// that make some of them only read the table.
+    ctl_calls: Cell<u64>,
+}
+
+/// Counts one `epoll_ctl` call in `calls` and passes its result on.
+fn counted<T>(calls: &Cell<u64>, result: T) -> T {
+    calls.set(calls.get() + 1);
+    result
 }
 
 impl IoTable {
@@ -97,6 +125,8 @@ impl IoTable {
                 writers: Vec::new(),
                 registered: None,
                 fired_tick: 0,
+                repeats: 0,
+                check_gap: 1,
                 identity,
                 stale: false,
             };
@@ -126,7 +156,7 @@ impl IoTable {
             }
         }
         match entry.registered {
-            Some(interest) => epoll::modify(epfd, entry.fd, fd_token(key).0, interest)
+            Some(interest) => counted(&self.ctl_calls, epoll::modify(epfd, entry.fd, fd_token(key).0, interest))
                 .is_err_and(|e| e.kind() == io::ErrorKind::NotFound),
             None => false,
         }
@@ -162,7 +192,7 @@ impl IoTable {
             if entry.registered.is_some() {
                 // The fd may already be closed (the kernel then dropped the registration
                 // itself), so a failure here means there is nothing left to undo.
-                let _ = epoll::delete(epfd, entry.fd);
+                let _ = counted(&self.ctl_calls, epoll::delete(epfd, entry.fd));
             }
             // A forgotten entry no longer owns its number (another entry may).
             if self.by_fd.get(&entry.fd) == Some(&key) {
@@ -188,7 +218,7 @@ impl IoTable {
         let interest = Interest { readable: enabled(&entry.readers), writable: enabled(&entry.writers) };
         if !interest.readable && !interest.writable {
             if entry.registered.take().is_some() {
-                let _ = epoll::delete(epfd, entry.fd);
+                let _ = counted(&self.ctl_calls, epoll::delete(epfd, entry.fd));
             }
             return Ok(());
         }
@@ -197,21 +227,61 @@ impl IoTable {
             return Err(io::Error::new(io::ErrorKind::NotFound, msg));
         }
         let token = fd_token(key).0;
+        let calls = &self.ctl_calls;
         match entry.registered {
             // `EEXIST`: the fd number is still in epoll from an earlier life (it was closed
             // and reopened while watched, and a dup kept the old file open); take it over.
-            None => match epoll::add(epfd, entry.fd, token, interest) {
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => epoll::modify(epfd, entry.fd, token, interest)?,
+            None => match counted(calls, epoll::add(epfd, entry.fd, token, interest)) {
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    counted(calls, epoll::modify(epfd, entry.fd, token, interest))?
+                }
                 other => other?,
             },
             // `ENOENT`: the fd was closed while watched and its number now names another file.
             // Not a fresh start: registering that file would hand its events to watchers
             // meant for the closed one. The registration is left as it was, so the idle audit
             // finds it lost and reports it.
-            Some(_) => epoll::modify(epfd, entry.fd, token, interest)?,
+            Some(_) => counted(calls, epoll::modify(epfd, entry.fd, token, interest))?,
         }
         entry.registered = Some(interest);
         Ok(())
+    }
+
+    /// Records that entry `key`'s watchers are dispatched in `tick`, and checks first, when
+    /// due, that its fd number still names its file ([`IoTable::verify`]).
+    ///
+    /// A check is due when the fd was reported in consecutive ticks `check_gap` times since
+    /// the last one; each check passed doubles the gap, up to [`MAX_CHECK_GAP`]. So a stale fd
+    /// (closed, its file kept open by a dup: the level it reports can never be consumed) is
+    /// caught after at most `MAX_CHECK_GAP` spinning ticks, and at its first repeat if it was
+    /// never checked; a busy fd, reported in most ticks because the peer keeps sending, pays
+    /// `log2(MAX_CHECK_GAP)` checks, then one per `MAX_CHECK_GAP` repeats. The count of
+    /// repeats is not reset by a quiet tick, only by a check: a level that skips a tick now
+    /// and then (more ready fds than one poll returns) is still caught.
+    ///
+    /// # Errors
+    ///
+    /// [`IoTable::verify`]'s, when the check fails: the caller disables the watchers.
+    pub(crate) fn fired(&mut self, epfd: RawFd, key: u32, tick: u64) -> io::Result<()> {
+        let Some(entry) = self.fds.get_mut(key as usize) else { return Ok(()) };
+        let repeat = entry.fired_tick + 1 == tick;
+        entry.fired_tick = tick;
+        if !repeat {
+            return Ok(());
+        }
+        entry.repeats += 1;
+        if entry.repeats < entry.check_gap {
+            return Ok(());
+        }
+        entry.repeats = 0;
+        entry.check_gap = (entry.check_gap * 2).min(MAX_CHECK_GAP);
+        self.verify(epfd, key)
+    }
+
+    /// `epoll_ctl` calls made for the watched fds so far: registrations, their changes, and
+    /// the checks of [`IoTable::fired`] and the idle audit.
+    pub(crate) fn ctl_calls(&self) -> u64 {
+        self.ctl_calls.get()
     }
 
     /// Whether epoll still has entry `key`'s registration under this fd number: re-applying
@@ -220,7 +290,7 @@ impl IoTable {
     pub(crate) fn verify(&self, epfd: RawFd, key: u32) -> io::Result<()> {
         let Some(entry) = self.fds.get(key as usize) else { return Ok(()) };
         match entry.registered {
-            Some(interest) => epoll::modify(epfd, entry.fd, fd_token(key).0, interest),
+            Some(interest) => counted(&self.ctl_calls, epoll::modify(epfd, entry.fd, fd_token(key).0, interest)),
             None => Ok(()),
         }
     }
@@ -237,7 +307,7 @@ impl IoTable {
     pub(crate) fn clear(&mut self, epfd: RawFd) {
         for (_, entry) in self.fds.iter() {
             if entry.registered.is_some() {
-                let _ = epoll::delete(epfd, entry.fd);
+                let _ = counted(&self.ctl_calls, epoll::delete(epfd, entry.fd));
             }
         }
         self.fds.clear();
@@ -246,10 +316,6 @@ impl IoTable {
 
     pub(crate) fn get(&self, key: u32) -> Option<&FdEntry> {
         self.fds.get(key as usize)
-    }
-
-    pub(crate) fn get_mut(&mut self, key: u32) -> Option<&mut FdEntry> {
-        self.fds.get_mut(key as usize)
     }
 
     /// Watched fds.
