@@ -36,6 +36,23 @@ pub struct ReactorInfo {
     /// that a watched fd number still names its file. A busy fd costs next to none once its
     /// watchers are set up (about one per thousand ticks it is ready in): a count that climbs
     /// with the traffic means watchers created, enabled or disabled per event.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::os::unix::net::UnixStream;
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// let (mut peer, socket) = UnixStream::pair()?;
+    /// let before = reactor.info().epoll_ctl_calls;
+    /// let id = reactor.on_readable(&socket, |_, _, _| {})?; // registers the fd: one call
+    /// peer.write_all(b"x")?;
+    /// reactor.tick()?; // the watcher fires: no call
+    /// assert_eq!(reactor.info().epoll_ctl_calls - before, 1);
+    /// reactor.cancel(id);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub epoll_ctl_calls: u64,
 }
 

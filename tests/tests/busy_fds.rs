@@ -82,6 +82,46 @@ fn a_busy_readable_fd_makes_no_epoll_ctl_per_event() {
     assert!(calls <= BUDGET, "{calls} epoll_ctl calls over {ROUNDS} round trips of a busy fd");
 }
 
+/// Ping-pong with a peer on another thread: the reactor waits in every tick, and each wake
+/// is the fd again (the tick right after the last), with a level the callback has not seen.
+#[test]
+fn ping_pong_with_a_peer_thread_makes_no_epoll_ctl_per_round_trip() {
+    let reactor = Reactor::new().unwrap();
+    let (client, server) = socket_pair();
+    client.set_nonblocking(false).unwrap();
+    let peer = std::thread::spawn(move || {
+        let mut buf = [0u8; 64];
+        // Echoes until the reactor's end closes.
+        while let Ok(n @ 1..) = (&client).read(&mut buf) {
+            (&client).write_all(&buf[..n]).unwrap();
+        }
+    });
+    let before = reactor.info();
+    let rounds = Counter::new();
+    let r = rounds.clone();
+    let server = Rc::new(server);
+    let s = server.clone();
+    let id = reactor
+        .on_readable(&server.as_raw_fd(), move |h, id, _| {
+            if drain(&s).is_some_and(|n| n > 0) {
+                r.bump();
+                match r.get() < ROUNDS {
+                    true => (&*s).write_all(b"ping").unwrap(),
+                    false => h.cancel(id),
+                }
+            }
+        })
+        .unwrap();
+    (&*server).write_all(b"ping").unwrap();
+    reactor.run().unwrap();
+    let calls = reactor.info().epoll_ctl_calls - before.epoll_ctl_calls;
+    assert_eq!(rounds.get(), ROUNDS);
+    assert!(calls <= BUDGET, "{calls} epoll_ctl calls over {ROUNDS} round trips with a peer thread");
+    reactor.cancel(id);
+    drop(server);
+    peer.join().unwrap();
+}
+
 /// A keep-alive connection: the server end has a readable watcher (reads the request, queues
 /// the response) and a writable one left enabled (writes what is queued; a socket with room
 /// is writable in every tick, a level that really persists); the client end a readable

@@ -124,7 +124,9 @@ impl IoTable {
                 readers: Vec::new(),
                 writers: Vec::new(),
                 registered: None,
-                fired_tick: 0,
+                // No tick has dispatched it: `u64::MAX + 1` wraps to 0, a tick that never
+                // dispatches (the first poll makes it 1), so the first dispatch is no repeat.
+                fired_tick: u64::MAX,
                 repeats: 0,
                 check_gap: 1,
                 identity,
@@ -264,7 +266,7 @@ impl IoTable {
     /// [`IoTable::verify`]'s, when the check fails: the caller disables the watchers.
     pub(crate) fn fired(&mut self, epfd: RawFd, key: u32, tick: u64) -> io::Result<()> {
         let Some(entry) = self.fds.get_mut(key as usize) else { return Ok(()) };
-        let repeat = entry.fired_tick + 1 == tick;
+        let repeat = entry.fired_tick.wrapping_add(1) == tick;
         entry.fired_tick = tick;
         if !repeat {
             return Ok(());
