@@ -51,8 +51,9 @@ bench-c name="":
     if [ -z "{{name}}" ]; then cargo bench -p ampere-benches --features c-peers; else cargo bench -p ampere-benches --features c-peers --bench {{name}}; fi
 
 # Five servers (raw mio, ampere watchers, ampere async, tokio, async-io) under wrk and an
-# echo load generator, pinned to two cores: requests/s, p50/p99, server CPU per request.
-# Installs Debian's wrk when missing. `DURATION=3 RUNS=1 just bench-servers` for a short pass.
+# echo load generator, and one hyper service on ampere and on tokio, pinned to two cores:
+# requests/s, p50/p99, server CPU per request. Installs Debian's wrk when missing.
+# `DURATION=3 RUNS=1 just bench-servers` for a short pass; `SCENARIOS=hyper-50,hyper-500` for hyper alone.
 bench-servers:
     bash benches/servers/run.sh
 

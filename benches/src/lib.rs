@@ -6,7 +6,8 @@
 //! summaries and peak-RSS readings. The peers themselves (tokio, calloop, async-io) appear only
 //! in the bench files and the server binaries, never here.
 //!
-//! [`server`] holds what the servers of `just bench-servers` share (`benches/src/bin/server_*.rs`).
+//! [`server`] holds what the servers of `just bench-servers` share (`benches/src/bin/server_*.rs`),
+//! [`hyper_service`] the one hyper service of its `hyper` workload.
 //!
 //! The bench files that are plain `main`s (resolution, drift, memory) print markdown tables;
 //! `docs/benchmarks.md` explains how every figure was taken.
@@ -14,6 +15,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod args;
+pub mod hyper_service;
 #[allow(unsafe_code)]
 mod os;
 mod rng;

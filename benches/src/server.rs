@@ -29,10 +29,13 @@ pub enum Workload {
     Echo,
     /// [`Workload::Http`] with an [`IDLE_TIMEOUT`] per connection, reset on every request.
     Idle,
+    /// HTTP/1.1 keep-alive served by hyper ([`crate::hyper_service`]): only the
+    /// `server_hyper_*` binaries answer it, and they answer nothing else.
+    Hyper,
 }
 
 impl Workload {
-    /// `http`, `echo` or `idle`.
+    /// `http`, `echo`, `idle` or `hyper`.
     ///
     /// # Errors
     ///
@@ -42,7 +45,18 @@ impl Workload {
             "http" => Ok(Workload::Http),
             "echo" => Ok(Workload::Echo),
             "idle" => Ok(Workload::Idle),
-            _ => Err(io::Error::new(io::ErrorKind::InvalidInput, format!("workload {word:?}: http|echo|idle"))),
+            "hyper" => Ok(Workload::Hyper),
+            _ => Err(io::Error::new(io::ErrorKind::InvalidInput, format!("workload {word:?}: http|echo|idle|hyper"))),
+        }
+    }
+
+    /// The command-line word of the workload ([`Workload::parse`]'s input).
+    pub fn word(self) -> &'static str {
+        match self {
+            Workload::Http => "http",
+            Workload::Echo => "echo",
+            Workload::Idle => "idle",
+            Workload::Hyper => "hyper",
         }
     }
 
@@ -70,13 +84,28 @@ impl ServerArgs {
     ///
     /// `InvalidInput` with the usage for a bad command line.
     pub fn from_env() -> io::Result<ServerArgs> {
+        ServerArgs::from_env_for(&[Workload::Http, Workload::Echo, Workload::Idle])
+    }
+
+    /// [`ServerArgs::from_env`] for a server that answers only the workloads in `accepted`
+    /// (the hyper servers: [`Workload::Hyper`]).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` with the usage for a bad command line or a workload not in `accepted`.
+    pub fn from_env_for(accepted: &[Workload]) -> io::Result<ServerArgs> {
         let args: Vec<String> = std::env::args().collect();
-        let usage = || io::Error::new(io::ErrorKind::InvalidInput, format!("usage: {} PORT http|echo|idle", args[0]));
+        let words: Vec<&str> = accepted.iter().map(|w| w.word()).collect();
+        let usage =
+            || io::Error::new(io::ErrorKind::InvalidInput, format!("usage: {} PORT {}", args[0], words.join("|")));
         if args.len() != 3 {
             return Err(usage());
         }
         let port = args[1].parse().map_err(|_| usage())?;
         let workload = Workload::parse(&args[2])?;
+        if !accepted.contains(&workload) {
+            return Err(usage());
+        }
         crate::raise_fd_limit();
         crate::exit_on_termination()?;
         Ok(ServerArgs { port, workload })

@@ -1,5 +1,5 @@
-//! `just bench-servers`: five servers that differ only in their reactor, under a load
-//! generator, on two pinned cores.
+//! `just bench-servers`: five servers that differ only in their reactor, and hyper on ampere
+//! and on tokio, under a load generator, on two pinned cores.
 //!
 //! # What it measures
 //!
@@ -17,7 +17,14 @@
 //! - `echo-64`, `echo-512`: `echo_load` (wrk speaks only HTTP), each connection sending 1 KB
 //!   and reading it back in a loop;
 //! - `idle-10k`: wrk with 10,000 connections on the `idle` server, where every connection
-//!   has a 30 s idle timeout reset on every request (raw mio keeps a bare binary heap).
+//!   has a 30 s idle timeout reset on every request (raw mio keeps a bare binary heap);
+//! - `hyper-50`, `hyper-500`: wrk, 50 / 500 keep-alive connections, one request at a time, on
+//!   the `hyper` workload: the same hyper 1.x HTTP/1.1 service (`ampere_benches::hyper_service`:
+//!   a fixed `200 OK`, keep-alive, a 30 s `header_read_timeout` on the runtime's timer) served
+//!   by `server_hyper_ampere` (the reactor's `hyper` feature: `HyperIo`, `AmpereTimer`, a
+//!   spawned task per connection) and `server_hyper_tokio` (tokio current-thread, a
+//!   `spawn_local` task per connection on a `LocalSet`, hyper-util's `TokioIo` and
+//!   `TokioTimer`). Only those two run it.
 //!
 //! Per run: requests/s and p50/p99 latency as the generator saw them, and the **server's CPU
 //! time per request**: utime + stime of the server's pid (`/proc/PID/stat`, in
@@ -31,7 +38,9 @@
 //! `just bench-servers` (installs wrk from Debian when missing, builds in release, runs this).
 //! Environment: `DURATION` seconds per run (default 10), `RUNS` per server and scenario
 //! (default 1; above 1 each figure is the median of the runs), `SERVERS` and `SCENARIOS`
-//! (comma-separated names to keep, e.g. `SERVERS=mio,tokio SCENARIOS=http-64`),
+//! (comma-separated names to keep, e.g. `SERVERS=mio,tokio SCENARIOS=http-64`; the hyper
+//! servers are `hyper-ampere` and `hyper-tokio`, and `SCENARIOS=hyper-50,hyper-500` runs
+//! the hyper workload alone; a scenario none of whose servers is kept is left out),
 //! `IDLE_CONNS` (default 10000; the fd limit must allow it twice, server and generator).
 //!
 //! # How to read the table
@@ -42,6 +51,10 @@
 //! latency is that of a batch of 16, and wrk 4.1 often prints its p99 as 0 (its percentile
 //! walk loses count): a latency shown as "—" is one wrk printed as 0. `errors` sums wrk's socket errors and non-2xx
 //! answers. Compare rows of one table only, and only when load1 stayed low.
+//!
+//! The hyper tables have no mio row: each figure of a row is divided by `hyper-tokio`'s, so
+//! the `hyper-ampere` row reads as ampere ÷ tokio for req/s (above 1: ampere serves more),
+//! p99 and CPU µs/req (below 1: ampere answers sooner, spends less).
 
 mod measure;
 mod report;
@@ -51,14 +64,21 @@ use std::path::PathBuf;
 
 use measure::{Generator, Scenario};
 
-/// The servers, raw mio first (the ratios' reference); binary name, then short name.
-const SERVERS: [(&str, &str); 5] = [
+/// The servers of the plain workloads, raw mio first (the ratios' reference); binary name,
+/// then short name.
+const SERVERS: &[(&str, &str)] = &[
     ("server_mio", "mio"),
     ("server_watchers", "watchers"),
     ("server_async", "async"),
     ("server_tokio", "tokio"),
     ("server_async_io", "async-io"),
 ];
+
+/// The short name of hyper on tokio: the reference of the hyper tables' ratios.
+const TOKIO_HYPER: &str = "hyper-tokio";
+
+/// The servers of the `hyper` workload: one hyper service on each runtime.
+const HYPER_SERVERS: &[(&str, &str)] = &[("server_hyper_ampere", "hyper-ampere"), ("server_hyper_tokio", TOKIO_HYPER)];
 
 fn env_number(name: &str, default: u64) -> Result<u64, Box<dyn Error>> {
     match std::env::var(name) {
@@ -75,22 +95,33 @@ fn scenarios(idle_conns: usize) -> Vec<Scenario> {
     let wrk = |name: &'static str, conns, pipeline| Scenario {
         name,
         workload: "http",
+        servers: SERVERS,
         conns,
         generator: Generator::Wrk { pipeline },
+    };
+    let hyper = |name: &'static str, conns| Scenario {
+        name,
+        workload: "hyper",
+        servers: HYPER_SERVERS,
+        conns,
+        generator: Generator::Wrk { pipeline: None },
     };
     vec![
         wrk("http-64", 64, None),
         wrk("http-512", 512, None),
         wrk("http-64-pipe16", 64, Some(16)),
         wrk("http-512-pipe16", 512, Some(16)),
-        Scenario { name: "echo-64", workload: "echo", conns: 64, generator: Generator::Echo },
-        Scenario { name: "echo-512", workload: "echo", conns: 512, generator: Generator::Echo },
+        Scenario { name: "echo-64", workload: "echo", servers: SERVERS, conns: 64, generator: Generator::Echo },
+        Scenario { name: "echo-512", workload: "echo", servers: SERVERS, conns: 512, generator: Generator::Echo },
         Scenario {
             name: "idle-10k",
             workload: "idle",
+            servers: SERVERS,
             conns: idle_conns,
             generator: Generator::Wrk { pipeline: None },
         },
+        hyper("hyper-50", 50),
+        hyper("hyper-500", 500),
     ]
 }
 
@@ -110,8 +141,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let env = measure::Env { bin_dir, lua, duration, clk_tck: ampere_benches::clock_ticks_per_second() };
     println!("{}", report::header(duration, runs, fd_limit));
     for scenario in scenarios(idle_conns) {
-        if !keep(&scenario_filter, scenario.name) {
-            continue;
+        if !keep(&scenario_filter, scenario.name) || !scenario.servers.iter().any(|(_, n)| keep(&server_filter, n)) {
+            continue; // left out, or none of its servers is selected
         }
         if scenario.conns as u64 + 64 > fd_limit {
             println!(
@@ -121,7 +152,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             continue;
         }
         let mut rows = Vec::new();
-        for (bin, name) in SERVERS {
+        for &(bin, name) in scenario.servers {
             if !keep(&server_filter, name) {
                 continue;
             }

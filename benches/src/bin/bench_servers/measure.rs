@@ -24,8 +24,10 @@ pub(crate) enum Generator {
 /// A workload on the server and its load.
 pub(crate) struct Scenario {
     pub(crate) name: &'static str,
-    /// The server's workload argument: http, echo or idle.
+    /// The server's workload argument: http, echo, idle or hyper.
     pub(crate) workload: &'static str,
+    /// The servers that run it: (binary, short name), the ratios' references among them.
+    pub(crate) servers: &'static [(&'static str, &'static str)],
     pub(crate) conns: usize,
     pub(crate) generator: Generator,
 }

@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use crate::measure::{Sample, Scenario};
+use crate::TOKIO_HYPER;
 
 /// One server's figures in one scenario: the medians of its runs.
 pub(crate) struct Row {
@@ -55,12 +56,17 @@ pub(crate) fn header(duration: u64, runs: u64, fd_limit: u64) -> String {
         "## Servers under a load generator\n\n\
          CPU: {model} ({cores} CPUs online); server on CPU 0, load generator on CPU 1.\n\
          {duration} s per run, {runs} run(s) per figure (medians); fd limit {fd_limit}; load1 {load:.2} at start.\n\
-         CPU µs/req: server user+system time per request; ÷ mio / ÷ tokio: that figure over raw mio's / tokio's."
+         CPU µs/req: server user+system time per request; ÷ mio / ÷ tokio: that figure over raw mio's / tokio's \
+         (hyper tables: each figure over hyper-tokio's, so the hyper-ampere row is ampere ÷ tokio)."
     )
 }
 
-/// One scenario's table, a row per server, with the CPU ratios to raw mio and tokio.
+/// One scenario's table, a row per server: the hyper layout for the hyper servers, else the
+/// CPU ratios to raw mio and tokio.
 pub(crate) fn table(sc: &Scenario, rows: &[Row]) -> String {
+    if sc.workload == "hyper" {
+        return hyper_table(sc, rows);
+    }
     let cpu_of = |name| rows.iter().find(|r| r.name == name).map(|r| r.median.cpu_us_per_req);
     let ratio = |cpu: f64, base: Option<f64>| base.map_or("—".to_owned(), |b| format!("{:.2}", cpu / b));
     let mut out = format!("\n### {} ({} connections, workload {})\n\n", sc.name, sc.conns, sc.workload);
@@ -86,6 +92,44 @@ pub(crate) fn table(sc: &Scenario, rows: &[Row]) -> String {
     }
     if rows.is_empty() {
         out.push_str("| (every run failed: see the messages above) | | | | | | | | | |\n");
+    }
+    out
+}
+
+/// The hyper workload's table: every figure of a row over hyper-on-tokio's, so the
+/// hyper-ampere row reads as ampere ÷ tokio (req/s: above 1 is better; p99 and CPU: below).
+fn hyper_table(sc: &Scenario, rows: &[Row]) -> String {
+    let tokio = rows.iter().find(|r| r.name == TOKIO_HYPER).map(|r| r.median);
+    let ratio = |f: fn(&Sample) -> f64, m: &Sample| match tokio {
+        Some(t) if !f(m).is_nan() && !f(&t).is_nan() => format!("{:.2}", f(m) / f(&t)),
+        _ => "—".to_owned(),
+    };
+    let mut out = format!("\n### {} ({} connections, workload {})\n\n", sc.name, sc.conns, sc.workload);
+    out.push_str(
+        "| server | req/s | req/s ÷ tokio | p50 µs | p99 µs | p99 ÷ tokio | CPU µs/req | CPU ÷ tokio | load1 | runs | errors |\n",
+    );
+    out.push_str("| --- | --: | --: | --: | --: | --: | --: | --: | --- | --: | --: |\n");
+    for r in rows {
+        let m = &r.median;
+        let _ = writeln!(
+            out,
+            "| {} | {:.0} | {} | {} | {} | {} | {:.2} | {} | {:.2}–{:.2} | {} | {} |",
+            r.name,
+            m.rps,
+            ratio(|s| s.rps, m),
+            us(m.p50_us),
+            us(m.p99_us),
+            ratio(|s| s.p99_us, m),
+            m.cpu_us_per_req,
+            ratio(|s| s.cpu_us_per_req, m),
+            r.load.0,
+            r.load.1,
+            r.runs,
+            r.errors,
+        );
+    }
+    if rows.is_empty() {
+        out.push_str("| (every run failed: see the messages above) | | | | | | | | | | |\n");
     }
     out
 }
