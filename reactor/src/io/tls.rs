@@ -71,6 +71,7 @@ pub fn tls_provider() -> Arc<CryptoProvider> {
 /// use ampere_reactor::TlsConnector;
 /// use futures_io::AsyncWrite;
 ///
+/// # #[allow(dead_code)]
 /// # async fn demo() -> std::io::Result<()> {
 /// let tcp = TcpStream::connect(std::net::SocketAddr::from(([93, 184, 215, 14], 443))).await?;
 /// let tls = TlsConnector::default().connect("example.com", tcp).await?;
@@ -212,6 +213,7 @@ fn client_config(roots: RootCertStore) -> Result<ClientConfig, TlsError> {
 /// use ampere_reactor::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 /// use ampere_reactor::TlsAcceptor;
 ///
+/// # #[allow(dead_code)]
 /// # async fn demo(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>) -> std::io::Result<()> {
 /// let acceptor = TlsAcceptor::with_single_cert(chain, key)?;
 /// let listener = TcpListener::bind(std::net::SocketAddr::from(([127, 0, 0, 1], 8443)))?;
