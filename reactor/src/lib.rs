@@ -95,11 +95,11 @@ pub use current::{
 pub use error::{panic_message, BoxError, Error, JoinError, Result};
 pub use executor::blocking::{blocking_threads, IDLE_TIMEOUT, MAX_THREADS};
 pub use executor::join::JoinHandle;
+#[cfg(feature = "tls")]
+pub use helpers::fetch::TlsOptions;
 pub use helpers::fetch::{
     fetch_with, file_get_contents, file_get_contents_with, FetchError, FetchLimits, FetchResponse,
 };
-#[cfg(feature = "tls")]
-pub use helpers::fetch::TlsOptions;
 pub use helpers::flock::{flock, FileLock, FlockError, LockMode, DEFAULT_POLL_INTERVAL};
 pub use helpers::shutdown::Shutdown;
 pub use helpers::stdio::{echo, read_line};

@@ -37,7 +37,11 @@ impl Ca {
     }
 
     /// A server certificate for `names`, signed by this CA, with its key.
-    pub(crate) fn leaf(&self, names: &[&str], validity: Validity) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    pub(crate) fn leaf(
+        &self,
+        names: &[&str],
+        validity: Validity,
+    ) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
         let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         let mut params = CertificateParams::new(names).expect("leaf params");
         if validity == Validity::Expired {

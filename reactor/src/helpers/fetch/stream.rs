@@ -7,9 +7,9 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
+use crate::net::TcpStream;
 #[cfg(feature = "tls")]
 use crate::ClientTlsStream;
-use crate::net::TcpStream;
 
 /// A connected socket of the client.
 #[derive(Debug)]
