@@ -30,11 +30,10 @@ fn main() -> Result<(), BoxError> {
             // The one line: the WebSocket handshake over an ampere socket.
             let mut ws = async_tungstenite::accept_async(tcp).await?;
             while let Some(message) = ws.next().await {
-                match message? {
-                    echo @ (Message::Text(_) | Message::Binary(_)) => ws.send(echo).await?,
-                    // Pings are answered by tungstenite itself; a close frame is echoed by it
-                    // too, and then the stream ends.
-                    _ => {}
+                // Pings are answered by tungstenite itself, and so is a close frame, after
+                // which the stream ends.
+                if let echo @ (Message::Text(_) | Message::Binary(_)) = message? {
+                    ws.send(echo).await?;
                 }
             }
             Ok::<(), BoxError>(())
