@@ -95,6 +95,8 @@ pub use current::{
 pub use error::{panic_message, BoxError, Error, JoinError, Result};
 pub use executor::blocking::{blocking_threads, IDLE_TIMEOUT, MAX_THREADS};
 pub use executor::join::JoinHandle;
+#[cfg(feature = "tls")]
+pub use helpers::fetch::TlsOptions;
 pub use helpers::fetch::{
     fetch_with, file_get_contents, file_get_contents_with, FetchError, FetchLimits, FetchResponse,
 };
@@ -106,6 +108,14 @@ pub use introspect::{AliveWatcher, KindCounts, ReactorInfo, WatcherInfo};
 pub use io::async_fd::Async;
 pub use io::net;
 pub use io::signal_stream::{signal, SignalStream};
+#[cfg(feature = "tls")]
+pub use io::tls::{tls_provider, ClientTlsStream, ServerTlsStream, TlsAcceptor, TlsConnector};
+#[cfg(feature = "tls")]
+pub use io::tls_error::TlsError;
+/// The rustls that the `tls` feature builds on (configurations, certificate and key types in
+/// `rustls::pki_types`), re-exported so that yours is the same version.
+#[cfg(feature = "tls")]
+pub use rustls;
 // `#[main]` and `#[test]` (the default `macros` feature); their docs are in ampere-macros.
 #[cfg(feature = "macros")]
 pub use ampere_macros::{main, test};

@@ -6,8 +6,12 @@
 //! only when it fails with `WouldBlock` is the flag cleared and the task parked until the next
 //! edge. So a busy socket costs exactly its read and write syscalls, and the reactor adds none.
 //! The socket types in [`net`] build on it and implement `futures-io`'s `AsyncRead` and
-//! `AsyncWrite`.
+//! `AsyncWrite`; with the `tls` feature, `tls.rs` runs rustls over any of them.
 
 pub(crate) mod async_fd;
 pub mod net;
 pub(crate) mod signal_stream;
+#[cfg(feature = "tls")]
+pub(crate) mod tls;
+#[cfg(feature = "tls")]
+pub(crate) mod tls_error;

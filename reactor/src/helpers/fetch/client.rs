@@ -94,7 +94,7 @@ async fn before<T>(
 /// the end of the exchange (and of an unframed body); the body of a redirect, or of a
 /// status `accept` does not take, is not read at all.
 async fn exchange(url: &Url, limits: &FetchLimits, accept: Accept) -> Result<Answer, FetchError> {
-    let mut conn = Conn::connect(url).await?;
+    let mut conn = Conn::connect(url, limits).await?;
     let request = format!(
         "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: ampere/{}\r\nAccept: */*\r\nAccept-Encoding: identity\r\n\
          Connection: close\r\n\r\n",

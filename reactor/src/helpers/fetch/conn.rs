@@ -1,4 +1,5 @@
-//! [`Conn`]: one connection of the client, with the read buffer the parsers work on.
+//! [`Conn`]: one connection of the client (plain or TLS), with the read buffer the parsers
+//! work on.
 
 use std::fmt;
 use std::future::poll_fn;
@@ -7,16 +8,20 @@ use std::pin::Pin;
 
 use futures_io::{AsyncRead, AsyncWrite};
 
+use super::stream::Stream;
+use super::types::FetchLimits;
 use super::url::Url;
 use super::FetchError;
 use crate::net::{self, TcpStream};
+#[cfg(feature = "tls")]
+use crate::TlsConnector;
 
 /// How much one read asks for.
 const READ_SIZE: usize = 16 * 1024;
 
 /// A connected socket and the bytes received but not yet parsed.
 pub(super) struct Conn {
-    stream: TcpStream,
+    stream: Stream,
     /// Received bytes; those before `start` are consumed. Compacted by [`Conn::fill`] once
     /// the consumed part is at least half, so each byte moves O(1) times on average.
     buf: Vec<u8>,
@@ -24,26 +29,36 @@ pub(super) struct Conn {
 }
 
 impl Conn {
-    /// Resolves the URL's host on a helper thread, then tries its addresses in order.
+    /// Resolves the URL's host on a helper thread, tries its addresses in order, and for an
+    /// `https` URL runs the TLS handshake on the first that accepts, verifying the server's
+    /// certificate against `limits.tls` and the URL's host.
     ///
     /// # Errors
     ///
-    /// [`FetchError::Resolve`], or [`FetchError::Connect`] with the last address's error.
-    pub(super) async fn connect(url: &Url) -> Result<Conn, FetchError> {
+    /// [`FetchError::Resolve`], [`FetchError::Connect`] with the last address's error, or
+    /// [`FetchError::Tls`] when the handshake fails.
+    pub(super) async fn connect(url: &Url, limits: &FetchLimits) -> Result<Conn, FetchError> {
+        let tcp = Conn::connect_tcp(url).await?;
+        let stream = if url.is_https() { tls_handshake(url, limits, tcp).await? } else { Stream::Plain(tcp) };
+        Ok(Conn { stream, buf: Vec::new(), start: 0 })
+    }
+
+    /// The TCP connection to the first address of the host that accepts.
+    async fn connect_tcp(url: &Url) -> Result<TcpStream, FetchError> {
         let host = || url.host().to_owned();
         let addrs =
             net::resolve(&url.socket_query()).await.map_err(|source| FetchError::Resolve { host: host(), source })?;
         let mut last_error = io::Error::new(io::ErrorKind::NotFound, "no address");
         for addr in addrs {
             match TcpStream::connect(addr).await {
-                Ok(stream) => return Ok(Conn { stream, buf: Vec::new(), start: 0 }),
+                Ok(stream) => return Ok(stream),
                 Err(e) => last_error = e,
             }
         }
         Err(FetchError::Connect { host: host(), source: last_error })
     }
 
-    /// Sends all of `data`.
+    /// Sends all of `data`, and flushes it: TLS may hold written bytes in its buffer.
     pub(super) async fn write_all(&mut self, mut data: &[u8]) -> io::Result<()> {
         while !data.is_empty() {
             match poll_fn(|cx| Pin::new(&mut self.stream).poll_write(cx, data)).await? {
@@ -51,7 +66,7 @@ impl Conn {
                 n => data = &data[n..],
             }
         }
-        Ok(())
+        poll_fn(|cx| Pin::new(&mut self.stream).poll_flush(cx)).await
     }
 
     /// The bytes received and not yet consumed.
@@ -87,6 +102,24 @@ impl Conn {
         self.buf.truncate(old_len + read.as_ref().map_or(0, |n| *n));
         read
     }
+}
+
+/// The client side of TLS over `tcp`, with the host of `url` as the name to verify.
+#[cfg(feature = "tls")]
+async fn tls_handshake(url: &Url, limits: &FetchLimits, tcp: TcpStream) -> Result<Stream, FetchError> {
+    let connector = match &limits.tls.config {
+        Some(config) => TlsConnector::new(config.clone()),
+        None => TlsConnector::with_extra_roots(limits.tls.extra_roots.iter().cloned()).map_err(FetchError::Tls)?,
+    };
+    // A handshake failure is an `io::Error` carrying rustls's error: `From` sorts it into
+    // `FetchError::Tls`.
+    Ok(Stream::Tls(Box::new(connector.connect(url.host(), tcp).await?)))
+}
+
+/// Without the `tls` feature an `https` URL does not parse, so this is never reached.
+#[cfg(not(feature = "tls"))]
+async fn tls_handshake(_: &Url, _: &FetchLimits, tcp: TcpStream) -> Result<Stream, FetchError> {
+    Ok(Stream::Plain(tcp))
 }
 
 impl fmt::Debug for Conn {

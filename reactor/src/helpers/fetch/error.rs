@@ -6,6 +6,9 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
+#[cfg(feature = "tls")]
+use crate::TlsError;
+
 /// Why [`file_get_contents`](crate::file_get_contents) returned no body.
 ///
 /// Each kind of bad input has its own variant, so callers can match on what went wrong
@@ -21,14 +24,15 @@ pub enum FetchError {
         /// The OS's error; its `kind()` tells which.
         source: io::Error,
     },
-    /// The source looks like a URL but is not a well-formed `http://host[:port][/path]`.
+    /// The source looks like a URL but is not a well-formed `http[s]://host[:port][/path]`.
     InvalidUrl {
         /// The URL.
         url: String,
         /// What is wrong with it.
         reason: &'static str,
     },
-    /// A scheme other than `http`: `https` (no TLS here yet), `ftp`, `file`, ...
+    /// A scheme other than `http` and `https`: `ftp`, `file`, ... (and `https` itself in a
+    /// build without the `tls` feature).
     UnsupportedScheme {
         /// The URL.
         url: String,
@@ -49,8 +53,17 @@ pub enum FetchError {
         /// The error of the last address tried (`ConnectionRefused`, ...).
         source: io::Error,
     },
-    /// Sending the request or reading the response failed (`ConnectionReset`, ...).
+    /// Sending the request or reading the response failed (`ConnectionReset`, ...). Over
+    /// TLS, a server that closes without TLS's `close_notify` is `UnexpectedEof` here when
+    /// only the close could end the body (a cut-off body must not pass for a whole one).
     Io(io::Error),
+    /// An `https://` fetch failed in TLS: the server's certificate is untrusted
+    /// ([`TlsError::UnknownIssuer`]), for another host ([`TlsError::WrongHostName`]),
+    /// expired ([`TlsError::Expired`]) or otherwise bad, the server sent a fatal alert
+    /// ([`TlsError::Alert`]), or an extra root in [`TlsOptions`](crate::TlsOptions) does
+    /// not parse.
+    #[cfg(feature = "tls")]
+    Tls(TlsError),
     /// The response is not HTTP/1.x as we can read it: a bad status line or header, an
     /// invalid `Content-Length` or chunk size.
     MalformedResponse {
@@ -137,6 +150,8 @@ impl fmt::Display for FetchError {
             FetchError::Resolve { host, source } => write!(f, "cannot resolve {host}: {source}"),
             FetchError::Connect { host, source } => write!(f, "cannot connect to {host}: {source}"),
             FetchError::Io(e) => write!(f, "HTTP I/O error: {e}"),
+            #[cfg(feature = "tls")]
+            FetchError::Tls(e) => write!(f, "TLS: {e}"),
             FetchError::MalformedResponse { reason } => write!(f, "malformed HTTP response: {reason}"),
             FetchError::HeadTooLarge { limit } => write!(f, "HTTP response head over the limit of {limit} bytes"),
             FetchError::TooManyHeaders { limit } => write!(f, "more than {limit} HTTP response headers"),
@@ -165,13 +180,21 @@ impl StdError for FetchError {
             | FetchError::Resolve { source, .. }
             | FetchError::Connect { source, .. }
             | FetchError::Io(source) => Some(source),
+            #[cfg(feature = "tls")]
+            FetchError::Tls(e) => Some(e),
             _ => None,
         }
     }
 }
 
 impl From<io::Error> for FetchError {
+    /// [`FetchError::Tls`] when the I/O error carries a TLS error (futures-rustls reports
+    /// them so), [`FetchError::Io`] otherwise.
     fn from(e: io::Error) -> FetchError {
+        #[cfg(feature = "tls")]
+        if let Some(tls) = TlsError::from_io(&e) {
+            return FetchError::Tls(tls);
+        }
         FetchError::Io(e)
     }
 }
@@ -186,6 +209,8 @@ impl From<FetchError> for io::Error {
             FetchError::InvalidUrl { .. } => io::ErrorKind::InvalidInput,
             FetchError::UnsupportedScheme { .. } => io::ErrorKind::Unsupported,
             FetchError::MalformedResponse { .. } => io::ErrorKind::InvalidData,
+            #[cfg(feature = "tls")]
+            FetchError::Tls(_) => io::ErrorKind::InvalidData,
             FetchError::HeadTooLarge { .. } | FetchError::TooManyHeaders { .. } | FetchError::BodyTooLarge { .. } => {
                 io::ErrorKind::FileTooLarge
             }

@@ -1,4 +1,4 @@
-//! [`file_get_contents`]: a local file or an `http://` URL, awaited.
+//! [`file_get_contents`]: a local file or an `http://` or `https://` URL, awaited.
 
 use std::io;
 use std::path::PathBuf;
@@ -8,7 +8,7 @@ use super::types::FetchLimits;
 use super::url::{self, Url};
 use super::FetchError;
 
-/// Reads a local file, or fetches an `http://` URL, without blocking the reactor:
+/// Reads a local file, or fetches an `http://` or `https://` URL, without blocking the reactor:
 /// MadelineProto's `fileGetContents`, with [`FetchLimits::default()`].
 ///
 /// `source` is a URL if it starts with `scheme://`, and a path otherwise. A path is read on
@@ -17,13 +17,20 @@ use super::FetchError;
 /// request is a `GET` with `Connection: close`, the body may be framed by `Content-Length`,
 /// chunked, or the close, and up to 5 redirects are followed.
 ///
+/// `https://` (the `tls` feature, on by default) runs TLS on rustls: the server's
+/// certificate must chain to one of Mozilla's roots (compiled in), be valid now and name
+/// the URL's host. [`FetchLimits::tls`] adds roots (a private CA) or replaces the whole
+/// rustls configuration.
+///
 /// # Errors
 ///
 /// A [`FetchError`] naming what went wrong: unlike MadelineProto, a status outside 2xx is
 /// an error ([`FetchError::Status`], carrying the status; [`fetch_with`](crate::fetch_with)
 /// returns the body of any status), and so is every malformed, oversized or cut-off
-/// response. A fetch that takes longer than 30 s is [`FetchError::TimedOut`]. `https://` is
-/// [`FetchError::UnsupportedScheme`] (there is no TLS here).
+/// response. A fetch that takes longer than 30 s is [`FetchError::TimedOut`]. A TLS failure
+/// is [`FetchError::Tls`], telling an untrusted CA, a certificate for another host, an
+/// expired one and the server's alert apart. Schemes other than `http` and `https` are
+/// [`FetchError::UnsupportedScheme`].
 ///
 /// # Examples
 ///
@@ -74,8 +81,8 @@ pub async fn file_get_contents(source: &str) -> Result<Vec<u8>, FetchError> {
 ///
 /// let reactor = ampere_reactor::Reactor::new()?;
 /// let limits = FetchLimits { max_redirects: 0, ..FetchLimits::default() };
-/// let err = reactor.block_on(file_get_contents_with("https://example.invalid/", limits))?.unwrap_err();
-/// assert!(matches!(err, FetchError::UnsupportedScheme { scheme, .. } if scheme == "https"));
+/// let err = reactor.block_on(file_get_contents_with("ftp://example.invalid/", limits))?.unwrap_err();
+/// assert!(matches!(err, FetchError::UnsupportedScheme { scheme, .. } if scheme == "ftp"));
 /// # Ok::<(), ampere_reactor::Error>(())
 /// ```
 pub async fn file_get_contents_with(source: &str, limits: FetchLimits) -> Result<Vec<u8>, FetchError> {

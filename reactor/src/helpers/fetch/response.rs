@@ -6,7 +6,7 @@ use super::types::{FetchLimits, FetchResponse};
 use super::url::Url;
 use super::FetchError;
 
-/// GETs an `http://` URL with `limits` and returns the final response, whatever its status:
+/// GETs an `http://` or `https://` URL with `limits` and returns the final response, whatever its status:
 /// a 404 page, a 500's error report. Like [`file_get_contents_with`](crate::file_get_contents_with)
 /// otherwise: redirects are followed (a redirect status without `Location` is a final
 /// response), the body is read under the same limits, the whole fetch under

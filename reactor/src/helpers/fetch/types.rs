@@ -1,6 +1,12 @@
-//! The values a fetch takes and gives: [`FetchLimits`] and [`FetchResponse`].
+//! The values a fetch takes and gives: [`FetchLimits`] (with [`TlsOptions`]) and
+//! [`FetchResponse`].
 
+#[cfg(feature = "tls")]
+use std::sync::Arc;
 use std::time::Duration;
+
+#[cfg(feature = "tls")]
+use rustls::{pki_types::CertificateDer, ClientConfig};
 
 /// The limits [`file_get_contents_with`](crate::file_get_contents_with) and [`fetch_with`](crate::fetch_with) enforce on
 /// HTTP fetches (local files are read whole, without a timeout).
@@ -23,7 +29,7 @@ use std::time::Duration;
 /// assert_eq!(strict.max_headers, FetchLimits::default().max_headers);
 /// assert_eq!(FetchLimits::default().timeout, Some(Duration::from_secs(30)));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchLimits {
     /// Redirects followed at most (default 5); one more is [`FetchError::TooManyRedirects`](crate::FetchError::TooManyRedirects).
     pub max_redirects: usize,
@@ -42,6 +48,9 @@ pub struct FetchLimits {
     /// `None` waits as long as the server does; a large body over a slow link needs a
     /// larger value. A timeout too large to add to the clock is the same as `None`.
     pub timeout: Option<Duration>,
+    /// Whom `https://` fetches trust (the `tls` feature): by default Mozilla's roots.
+    #[cfg(feature = "tls")]
+    pub tls: TlsOptions,
 }
 
 impl Default for FetchLimits {
@@ -52,9 +61,60 @@ impl Default for FetchLimits {
             max_headers: 100,
             max_body_bytes: 64 << 20,
             timeout: Some(Duration::from_secs(30)),
+            #[cfg(feature = "tls")]
+            tls: TlsOptions::default(),
         }
     }
 }
+
+/// How `https://` fetches verify servers: [`FetchLimits::tls`] (the `tls` feature).
+///
+/// The default trusts Mozilla's roots (compiled in) and checks every server's certificate
+/// chain, validity dates and host name; there is no switch to turn verification off.
+///
+/// # Examples
+///
+/// Trusting a private CA besides Mozilla's roots (`ca_der` is the CA's certificate, DER):
+///
+/// ```
+/// use ampere_reactor::rustls::pki_types::CertificateDer;
+/// use ampere_reactor::{FetchLimits, TlsOptions};
+///
+/// # let ca_der: Vec<u8> = Vec::new();
+/// let limits = FetchLimits {
+///     tls: TlsOptions { extra_roots: vec![CertificateDer::from(ca_der)], ..TlsOptions::default() },
+///     ..FetchLimits::default()
+/// };
+/// assert_eq!(limits.tls.extra_roots.len(), 1);
+/// ```
+#[cfg(feature = "tls")]
+#[derive(Debug, Clone, Default)]
+pub struct TlsOptions {
+    /// Certificates trusted as roots besides Mozilla's, DER-encoded: a private CA, or a
+    /// self-signed server. One that does not parse fails the fetch with
+    /// [`FetchError::Tls`](crate::FetchError::Tls).
+    pub extra_roots: Vec<CertificateDer<'static>>,
+    /// A whole rustls client configuration, used as it is instead of Mozilla's roots and
+    /// `extra_roots` (another root store, a client certificate, a custom verifier). Build it
+    /// with [`ampere_reactor::rustls`](crate::rustls), the same version ampere uses.
+    pub config: Option<Arc<ClientConfig>>,
+}
+
+/// Equal when the roots are equal and both use the default, or the same, configuration.
+#[cfg(feature = "tls")]
+impl PartialEq for TlsOptions {
+    fn eq(&self, other: &TlsOptions) -> bool {
+        let same_config = match (&self.config, &other.config) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        same_config && self.extra_roots == other.extra_roots
+    }
+}
+
+#[cfg(feature = "tls")]
+impl Eq for TlsOptions {}
 
 /// The final response of [`fetch_with`](crate::fetch_with), after redirects.
 ///

@@ -1,4 +1,4 @@
-//! [`Url`]: `http://host[:port][/path][?query]`, parsed just far enough to send a request,
+//! [`Url`]: `http[s]://host[:port][/path][?query]`, parsed just far enough to send a request,
 //! and [`Url::join`] for `Location` headers (absolute, scheme-relative, absolute-path and
 //! relative references, RFC 3986 §5.2 without the corner cases an HTTP client never meets).
 
@@ -7,9 +7,11 @@ use std::net::Ipv6Addr;
 
 use super::FetchError;
 
-/// An `http` URL.
+/// An `http` (or, with the `tls` feature, `https`) URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Url {
+    /// `https`: the connection runs TLS, and the default port is 443.
+    https: bool,
     /// Lowercased; an IPv6 literal keeps its brackets (as the `Host` header wants it).
     host: String,
     port: u16,
@@ -36,7 +38,7 @@ fn has_forbidden_bytes(s: &str) -> bool {
 const FORBIDDEN: &str = "contains whitespace, control or non-ASCII characters";
 
 impl Url {
-    /// Parses an absolute `http://` URL.
+    /// Parses an absolute `http://` (or `https://`, with the `tls` feature) URL.
     ///
     /// # Errors
     ///
@@ -48,33 +50,36 @@ impl Url {
             return Err(invalid(FORBIDDEN));
         }
         let scheme = scheme(url).ok_or_else(|| invalid("not of the form scheme://host/path"))?;
-        if !scheme.eq_ignore_ascii_case("http") {
-            return Err(FetchError::UnsupportedScheme { url: url.to_owned(), scheme: scheme.to_ascii_lowercase() });
-        }
+        let https = match scheme.to_ascii_lowercase().as_str() {
+            "http" => false,
+            "https" if cfg!(feature = "tls") => true,
+            other => return Err(FetchError::UnsupportedScheme { url: url.to_owned(), scheme: other.to_owned() }),
+        };
         let rest = &url[scheme.len() + 3..];
         let rest = rest.split_once('#').map_or(rest, |(before, _)| before);
         let (authority, target) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
         if authority.contains('@') {
             return Err(invalid("user info (user@host) is not supported"));
         }
-        let (host, port) = split_host_port(authority).map_err(invalid)?;
+        let (host, port) = split_host_port(authority, default_port(https)).map_err(invalid)?;
         // "" and "?q" have an empty path, which in a request is "/".
         let target = if target.starts_with('/') { remove_dot_segments(target) } else { format!("/{target}") };
-        Ok(Url { host: host.to_ascii_lowercase(), port, target })
+        Ok(Url { https, host: host.to_ascii_lowercase(), port, target })
     }
 
     /// Resolves a `Location` header against this URL.
     ///
     /// # Errors
     ///
-    /// As for [`Url::parse`] (an absolute `https://` location is `UnsupportedScheme`).
+    /// As for [`Url::parse`] (an absolute `ftp://` location is `UnsupportedScheme`). A
+    /// scheme-relative location (`//host/path`) keeps this URL's scheme.
     pub(super) fn join(&self, location: &str) -> Result<Url, FetchError> {
         let location = location.trim();
         if scheme(location).is_some() {
             return Url::parse(location);
         }
         if let Some(rest) = location.strip_prefix("//") {
-            return Url::parse(&format!("http://{rest}"));
+            return Url::parse(&format!("{}://{rest}", self.scheme()));
         }
         if has_forbidden_bytes(location) {
             return Err(FetchError::InvalidUrl { url: location.to_owned(), reason: FORBIDDEN });
@@ -88,7 +93,7 @@ impl Url {
             // Relative: replaces the last segment of the path (`path` always has a '/').
             Some(_) => format!("{}{location}", &path[..=path.rfind('/').unwrap_or(0)]),
         };
-        Ok(Url { host: self.host.clone(), port: self.port, target: remove_dot_segments(&target) })
+        Ok(Url { https: self.https, host: self.host.clone(), port: self.port, target: remove_dot_segments(&target) })
     }
 
     /// `host:port`, as [`resolve`](crate::net::resolve) wants it.
@@ -96,14 +101,28 @@ impl Url {
         format!("{}:{}", self.host, self.port)
     }
 
-    /// The host, for error messages.
+    /// The host, for error messages and as the TLS server name.
     pub(super) fn host(&self) -> &str {
         &self.host
     }
 
-    /// The `Host` header: the port only when it is not 80.
+    /// Whether this is an `https` URL.
+    pub(super) fn is_https(&self) -> bool {
+        self.https
+    }
+
+    /// `http` or `https`.
+    fn scheme(&self) -> &'static str {
+        if self.https {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
+    /// The `Host` header: the port only when it is not the scheme's default.
     pub(super) fn authority(&self) -> String {
-        if self.port == 80 {
+        if self.port == default_port(self.https) {
             self.host.clone()
         } else {
             self.socket_query()
@@ -118,12 +137,21 @@ impl Url {
 
 impl fmt::Display for Url {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "http://{}{}", self.authority(), self.target)
+        write!(f, "{}://{}{}", self.scheme(), self.authority(), self.target)
     }
 }
 
-/// Splits `host[:port]` or `[v6]:port`; the port defaults to 80.
-fn split_host_port(authority: &str) -> Result<(&str, u16), &'static str> {
+/// 443 for `https`, 80 for `http`.
+fn default_port(https: bool) -> u16 {
+    if https {
+        443
+    } else {
+        80
+    }
+}
+
+/// Splits `host[:port]` or `[v6]:port`; the port defaults to `default`.
+fn split_host_port(authority: &str, default: u16) -> Result<(&str, u16), &'static str> {
     let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
         let end = inner.find(']').ok_or("unclosed [ in the host")?;
         inner[..end].parse::<Ipv6Addr>().map_err(|_| "invalid IPv6 address")?;
@@ -139,7 +167,7 @@ fn split_host_port(authority: &str) -> Result<(&str, u16), &'static str> {
     }
     let port = match port {
         // RFC 3986 allows an empty port: the default.
-        "" | ":" => 80,
+        "" | ":" => default,
         _ => match port[1..].parse::<u16>() {
             Ok(p) if p != 0 && port.starts_with(':') && port[1..].bytes().all(|b| b.is_ascii_digit()) => p,
             _ => return Err("invalid port"),
@@ -212,6 +240,8 @@ mod tests {
                 other => panic!("{bad}: {other:?}"),
             }
         }
+        assert!(matches!(Url::parse("ftp://a/"), Err(FetchError::UnsupportedScheme { scheme, .. }) if scheme == "ftp"));
+        #[cfg(not(feature = "tls"))]
         assert!(
             matches!(Url::parse("https://a/"), Err(FetchError::UnsupportedScheme { scheme, .. }) if scheme == "https")
         );
@@ -234,7 +264,20 @@ mod tests {
         ] {
             assert_eq!(base.join(location).unwrap().to_string(), joined, "{location}");
         }
-        assert!(matches!(base.join("https://x/"), Err(FetchError::UnsupportedScheme { .. })));
+        assert!(matches!(base.join("ftp://x/"), Err(FetchError::UnsupportedScheme { .. })));
+    }
+
+    #[cfg(feature = "tls")]
+    #[test]
+    fn https_urls_default_to_port_443_and_keep_their_scheme() {
+        let secure = url("HTTPS://Example.com/a");
+        assert!(secure.is_https());
+        assert_eq!(secure.socket_query(), "example.com:443");
+        assert_eq!(secure.to_string(), "https://example.com/a");
+        assert_eq!(url("https://h:80/").to_string(), "https://h:80/");
+        assert_eq!(secure.join("//other/b").unwrap().to_string(), "https://other/b");
+        assert_eq!(secure.join("/c").unwrap().to_string(), "https://example.com/c");
+        assert!(!secure.join("http://plain/").unwrap().is_https());
     }
 
     #[test]
