@@ -61,6 +61,10 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
 
 fn try_expand(kind: Kind, args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let args = Args::parse(args, kind.name())?;
+    if let (Kind::Main, Some(span)) = (kind, args.paused) {
+        // A program on a virtual clock would skip its own waits: a test-only tool.
+        return Err(syn::Error::new(span, "`paused` (virtual time) is for tests: use #[ampere_reactor::test(paused)]"));
+    }
     let f: Function = syn::parse2(item)?;
     check(kind, &f)?;
     Ok(generate(kind, &args, f))
@@ -132,12 +136,16 @@ fn generate(kind: Kind, args: &Args, f: Function) -> TokenStream {
         Kind::Main => TokenStream::new(),
     };
     let body = body.into_token_stream();
+    let new_reactor = match args.paused {
+        Some(_) => quote!(#krate::Reactor::builder().paused().build()),
+        None => quote!(#krate::Reactor::new()),
+    };
     quote! {
         #test_attr
         #(#attrs)*
         #vis #sig {
             #inner_sig #body
-            let outcome = #krate::Reactor::new().and_then(|reactor| reactor.block_on(#inner()));
+            let outcome = #new_reactor.and_then(|reactor| reactor.block_on(#inner()));
             match outcome {
                 ::core::result::Result::Ok(output) => output,
                 ::core::result::Result::Err(error) => #on_reactor_error,
@@ -201,6 +209,32 @@ mod tests {
         assert!(out.starts_with("# [:: core :: prelude :: v1 :: test] # [ignore] fn t ()"), "{out}");
         assert!(out.contains("ampere :: Reactor :: new ()"), "{out}");
         assert!(!out.contains(":: ampere_reactor"), "{out}");
+    }
+
+    #[test]
+    fn a_paused_test_builds_a_reactor_on_a_paused_clock() {
+        let out = expanded(
+            Kind::Test,
+            quote!(paused),
+            quote!(
+                async fn t() {}
+            ),
+        );
+        assert!(out.contains(":: ampere_reactor :: Reactor :: builder () . paused () . build ()"), "{out}");
+        assert!(!out.contains("Reactor :: new ()"), "{out}");
+    }
+
+    #[test]
+    fn main_refuses_paused() {
+        let out = expanded(
+            Kind::Main,
+            quote!(paused),
+            quote!(
+                async fn main() {}
+            ),
+        );
+        assert!(out.starts_with(":: core :: compile_error !"), "{out}");
+        assert!(out.contains("is for tests"), "{out}");
     }
 
     #[test]

@@ -33,7 +33,7 @@ mod entry;
 /// message that names it. Other return types do not compile (the error points at the type).
 ///
 /// **Arguments.** `crate = "path"`: where the reactor crate is, if not at `::ampere_reactor`.
-/// Anything else is a compile error.
+/// Anything else is a compile error (`paused` is for [`macro@test`] only).
 ///
 /// **Errors at compile time**, each pointing at the offending tokens: a function that is not
 /// `async`, that takes arguments, that is generic, `const`, `unsafe` or `extern`.
@@ -66,6 +66,12 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// function keeps its other attributes (`#[should_panic]`, `#[ignore]`, ...); do not add
 /// `#[test]` yourself.
 ///
+/// **`paused`**: `#[ampere_reactor::test(paused)]` runs the test on a reactor with a paused,
+/// virtual clock (`Reactor::builder().paused()`): when nothing but time could make progress,
+/// the clock jumps to the next deadline, so an hour of sleeps takes microseconds and happens
+/// the same way every run. Compute deadlines from `Handle::now()`, not `Instant::now()`.
+/// Combine with `crate = "path"` as `#[test(crate = "path", paused)]`.
+///
 /// # Examples
 ///
 /// ```
@@ -73,6 +79,14 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// async fn a_spawned_task_returns_its_output() {
 ///     let task = ampere_reactor::Handle::current().unwrap().spawn(async { 6 * 7 });
 ///     assert_eq!(task.await, Ok(42));
+/// }
+///
+/// #[ampere_reactor::test(paused)]
+/// async fn an_hour_passes_in_virtual_time() {
+///     let handle = ampere_reactor::Handle::current().unwrap();
+///     let start = handle.now();
+///     ampere_reactor::sleep(std::time::Duration::from_secs(3600)).await;
+///     assert_eq!(handle.now() - start, std::time::Duration::from_secs(3600));
 /// }
 /// # fn main() {}
 /// ```

@@ -121,6 +121,10 @@ pub enum Error {
     /// The thread's reactor is gone: the thread is exiting and its thread-locals have been
     /// destroyed (this happens to values dropped late in thread teardown).
     ReactorGone,
+    /// [`Handle::advance`](crate::Handle::advance) was called on a reactor that runs on the
+    /// real clock: only a reactor built with
+    /// [`Builder::paused`](crate::Builder::paused) has a clock to move.
+    ClockNotPaused,
 }
 
 impl fmt::Display for Error {
@@ -150,6 +154,9 @@ impl fmt::Display for Error {
             Error::ErrorHandlerPanicked { message } => write!(f, "the error handler panicked: {message}"),
             Error::WouldNeverComplete => f.write_str("block_on: nothing is left that could complete the future"),
             Error::ReactorGone => f.write_str("the thread's reactor has been destroyed"),
+            Error::ClockNotPaused => {
+                f.write_str("advance: this reactor runs on the real clock (build it with Reactor::builder().paused())")
+            }
         }
     }
 }

@@ -71,6 +71,7 @@ mod executor;
 mod core;
 
 // Layer 6: faces.
+mod builder;
 #[cfg(any(feature = "hyper", feature = "tokio-io"))]
 pub mod compat;
 mod current;
@@ -88,6 +89,7 @@ mod helpers;
 
 pub use crate::core::error_handler::ErrorHandler;
 pub use crate::core::state::Handle;
+pub use builder::Builder;
 pub use current::{
     cancel, defer, delay, disable, enable, on_readable, on_signal, on_writable, reference, repeat, repeat_after, run,
     stop, tick, unreference, watch,

@@ -4,6 +4,11 @@
 //! cancelled on drop: dropping a sleep (say, the losing side of a timeout) frees its timer at
 //! once. It keeps `run()` alive while armed, like any referenced timer, unless it is
 //! unreferenced ([`Sleep::unreference`], Amp v2's `Delayed::unreference`).
+//!
+//! Time here is the clock of the reactor driving the thread: on a paused reactor (see
+//! [`Builder::paused`](crate::Builder::paused)) `sleep(d)` is `d` of virtual time from the
+//! virtual now, and a sleep's readiness is checked against the virtual clock, never
+//! `Instant::now()`. On the real clock, the same code reads `Instant::now()` as before.
 
 use std::fmt;
 use std::future::Future;
@@ -12,22 +17,46 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use crate::core::driving::driving_handle;
+use crate::core::paused;
 use crate::core::state::Handle;
 use crate::core::timers;
 use crate::deadline::{nanos_since, next_deadline, saturating_ns};
 use crate::id::WatcherId;
 
+/// Now on the clock of the reactor this thread is driving (virtual when it is paused), or
+/// the real clock outside any.
+fn clock_now() -> Instant {
+    driving_handle().map_or_else(Instant::now, |h| paused::now_instant(&h))
+}
+
 /// Waits until `duration` has passed. See [`Sleep`].
+///
+/// The duration counts from now on the clock of the reactor being driven (a paused one's
+/// virtual now). Created outside any reactor (before `block_on`, say), it counts from the
+/// real now, or, if the reactor that first polls it is paused, from that reactor's virtual
+/// now at that poll.
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
-    let deadline = Instant::now().checked_add(duration);
-    Sleep { deadline, timer: None, referenced: true, created_at: Location::caller() }
+    let driving = driving_handle();
+    let now = driving.as_ref().map_or_else(Instant::now, paused::now_instant);
+    let relative = if driving.is_none() { Some(duration) } else { None };
+    Sleep {
+        deadline: now.checked_add(duration),
+        relative,
+        timer: None,
+        referenced: true,
+        created_at: Location::caller(),
+    }
 }
 
 /// Waits until `deadline`. See [`Sleep`].
+///
+/// On a paused reactor, compute `deadline` from [`Handle::now`] (virtual), not from
+/// `Instant::now()` (real): see [`Builder::paused`](crate::Builder::paused).
 #[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep { deadline: Some(deadline), timer: None, referenced: true, created_at: Location::caller() }
+    Sleep { deadline: Some(deadline), relative: None, timer: None, referenced: true, created_at: Location::caller() }
 }
 
 /// A future that completes at a deadline: never before it.
@@ -42,6 +71,9 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 pub struct Sleep {
     /// `None`: never.
     deadline: Option<Instant>,
+    /// The duration of a `sleep` created outside any reactor, until it is first armed: a
+    /// paused reactor that arms it counts it from its virtual now instead.
+    relative: Option<Duration>,
     /// The timer, once armed.
     timer: Option<(Handle, WatcherId)>,
     /// Whether the timer keeps `run()` going; applied to the timer whenever it is armed.
@@ -50,7 +82,8 @@ pub struct Sleep {
 }
 
 impl Sleep {
-    /// When it completes (`None`: never).
+    /// When it completes (`None`: never), on the clock of its reactor: on a paused one, an
+    /// `Instant` of virtual time, comparable with [`Handle::now`].
     pub fn deadline(&self) -> Option<Instant> {
         self.deadline
     }
@@ -59,6 +92,7 @@ impl Sleep {
     pub fn reset(&mut self, deadline: Instant) {
         self.cancel();
         self.deadline = Some(deadline);
+        self.relative = None;
     }
 
     /// Lets `run()` return while this sleep is pending (Amp v2's `Delayed::unreference`):
@@ -123,8 +157,20 @@ impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(d) = self.relative.take() {
+            // Created outside any reactor: a paused one counts it from its virtual now.
+            if let Some(h) = driving_handle().filter(paused::is_paused) {
+                self.deadline = paused::now_instant(&h).checked_add(d);
+            }
+        }
         if let Some(deadline) = self.deadline {
-            if Instant::now() >= deadline {
+            // The bound reactor's clock (or the driving one's, before binding): a paused
+            // reactor's virtual time is not `Instant::now()`.
+            let now = match &self.timer {
+                Some((h, _)) => paused::now_instant(h),
+                None => clock_now(),
+            };
+            if now >= deadline {
                 self.cancel();
                 return Poll::Ready(());
             }
@@ -160,7 +206,7 @@ impl fmt::Debug for Sleep {
 /// A drift-free periodic timer: ticks at `start + n * period`. See [`Interval`].
 #[track_caller]
 pub fn interval(period: Duration) -> Interval {
-    let start = Instant::now();
+    let start = clock_now();
     Interval { start, period_ns: saturating_ns(period), next_ns: saturating_ns(period), sleep: None, referenced: true }
 }
 
@@ -257,7 +303,7 @@ impl Interval {
             return Poll::Pending;
         }
         self.sleep = None;
-        let now = nanos_since(self.start, Instant::now());
+        let now = nanos_since(self.start, clock_now());
         let due = self.next_ns;
         self.next_ns = next_deadline(due, self.period_ns, now).unwrap_or(u64::MAX);
         Poll::Ready(self.start + Duration::from_nanos(due))

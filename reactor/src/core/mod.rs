@@ -7,6 +7,7 @@ pub(crate) mod driving;
 pub(crate) mod embed;
 pub(crate) mod error_handler;
 pub(crate) mod lifecycle;
+pub(crate) mod paused;
 pub(crate) mod poll;
 pub(crate) mod state;
 pub(crate) mod tick;

@@ -10,7 +10,12 @@
 //!   I/O sources wake their tasks at once (phase 6 polls them).
 //! - **The idle audit** ([`audit_fds`]): once a second of idleness, every watched fd
 //!   is checked against epoll, so that an fd closed without cancelling its watcher becomes a
-//!   clear error instead of a `run()` that never returns.
+//!   clear error instead of a `run()` that never returns. It runs on the real clock, paused
+//!   or not: it is about fds, not timers, and on a virtual clock that jumps it would either
+//!   never come due or come due at every jump.
+//! - **A paused clock** ([`paused_wait`]): instead of waiting for the earliest deadline,
+//!   poll with no timeout, and when nothing at all was ready, jump the virtual clock to that
+//!   deadline (see `core/paused.rs`).
 
 use std::os::fd::RawFd;
 use std::time::Duration;
@@ -30,8 +35,19 @@ const IDLE_AUDIT: Duration = Duration::from_secs(1);
 pub(crate) fn poll_events(h: &Handle, nonblocking: bool) -> Result<()> {
     let mut poll = h.inner.poll.borrow_mut();
     let mut events = h.inner.events.borrow_mut();
+    let paused = h.inner.state.borrow().virtual_ns.is_some();
+    // A paused clock's jump, if the poll finds nothing ready.
+    let mut jump_to = None;
     loop {
-        let timeout = if nonblocking { Some(Duration::ZERO) } else { poll_timeout(h)? };
+        let timeout = match (nonblocking, paused) {
+            (true, _) => Some(Duration::ZERO),
+            (false, false) => poll_timeout(h)?,
+            (false, true) => {
+                let wait = paused_wait(h)?;
+                jump_to = wait.jump_to;
+                wait.timeout
+            }
+        };
         match poll.poll(&mut events, timeout) {
             Ok(()) => break,
             // A signal interrupted the wait: wait again for what is left.
@@ -72,6 +88,10 @@ pub(crate) fn poll_events(h: &Handle, nonblocking: bool) -> Result<()> {
         }
     }
     st.maybe_ready = !st.ready.is_empty() || reported == EVENTS_CAPACITY;
+    if let (Some(to), 0) = (jump_to, reported) {
+        // Nothing is ready and nothing but time can change that: time passes, at once.
+        st.virtual_ns = st.virtual_ns.map(|ns| ns.max(to));
+    }
     // `now` is what timers are compared with, so it is sampled once per tick whenever one
     // may be due. A tick with no timer pending and no deadline passed has no use for it,
     // and skips the read: on a VM the clock costs more than the rest of a tick's
@@ -80,7 +100,10 @@ pub(crate) fn poll_events(h: &Handle, nonblocking: bool) -> Result<()> {
     if st.now_fresh {
         st.now_ns = st.clock_ns();
     }
-    if deadline_woke && st.audit_at != 0 && st.audit_at <= st.now_ns {
+    // The audit's schedule is on the real clock (see the module docs); unpaused, that is
+    // the tick's `now` already read.
+    let audit_now = if paused { st.real_ns() } else { st.now_ns };
+    if deadline_woke && st.audit_at != 0 && st.audit_at <= audit_now {
         st.audit_at = 0; // the next poll schedules the next one
         if idle {
             drop(st);
@@ -130,14 +153,8 @@ pub(crate) fn poll_timeout(h: &Handle) -> Result<Option<Duration>> {
     if deadline.is_some_and(|d| d <= st.now_ns) {
         return Ok(Some(Duration::ZERO));
     }
-    if st.watchers.enabled_of(WatcherKind::Readable) + st.watchers.enabled_of(WatcherKind::Writable) > 0 {
-        // The idle audit (see `audit_fds`): wake at least once per `IDLE_AUDIT`. Scheduled
-        // once, from a fresh clock reading, and again only after it came due, so a busy
-        // loop arms nothing new.
-        if st.audit_at == 0 {
-            st.audit_at = st.clock_ns().saturating_add(IDLE_AUDIT.as_nanos() as u64);
-        }
-        deadline = Some(deadline.map_or(st.audit_at, |d| d.min(st.audit_at)));
+    if let Some(audit_at) = schedule_audit(st) {
+        deadline = Some(deadline.map_or(audit_at, |d| d.min(audit_at)));
     }
     if let Some(deadline) = deadline {
         if st.timerfd.as_ref().is_some_and(|tfd| tfd.is_armed_for(deadline)) {
@@ -161,6 +178,62 @@ pub(crate) fn poll_timeout(h: &Handle) -> Result<Option<Duration>> {
         return Ok(Some(Duration::ZERO)); // nothing could ever wake us
     }
     Ok(None)
+}
+
+/// The idle audit (see `audit_fds`) when fd watchers are enabled: wake at least once per
+/// `IDLE_AUDIT`. Scheduled once, from a fresh reading of the real clock, and again only after
+/// it came due, so a busy loop arms nothing new. (Unpaused, the real clock is the clock.)
+fn schedule_audit(st: &mut State) -> Option<u64> {
+    if st.watchers.enabled_of(WatcherKind::Readable) + st.watchers.enabled_of(WatcherKind::Writable) == 0 {
+        return None;
+    }
+    if st.audit_at == 0 {
+        st.audit_at = st.real_ns().saturating_add(IDLE_AUDIT.as_nanos() as u64);
+    }
+    Some(st.audit_at)
+}
+
+/// Phase 1's wait on a paused clock: how long to block, and where to jump the clock if that
+/// poll reports nothing.
+#[derive(Debug)]
+struct PausedWait {
+    timeout: Option<Duration>,
+    jump_to: Option<u64>,
+}
+
+/// [`poll_timeout`] for a paused clock. Where a real clock would wait for the earliest
+/// deadline, poll with a zero timeout and jump to that deadline if nothing was ready: real
+/// I/O, signals and wakes from other threads are handled first, at the time they happen, and
+/// the clock only moves when the reactor is idle. Two things make it wait in real time
+/// instead:
+///
+/// - a `spawn_blocking` job in flight: its result is coming without any time passing on the
+///   reactor's clock, so jumping would let a timeout beat a job that is about to finish
+///   (wait for the job: its completion wakes the poll);
+/// - the idle audit, which is on the real clock (no timer pending, fd watchers enabled).
+///
+/// The timerfd is never armed: nothing is ever due in real time but the audit.
+fn paused_wait(h: &Handle) -> Result<PausedWait> {
+    let mut st = h.inner.state.borrow_mut();
+    let st = &mut *st;
+    let now = PausedWait { timeout: Some(Duration::ZERO), jump_to: None };
+    if has_queued_work(h, st) {
+        return Ok(now);
+    }
+    let deadline = timers::earliest_deadline(st);
+    if deadline.is_some_and(|d| d <= st.clock_ns()) {
+        return Ok(now);
+    }
+    if let Some(d) = deadline {
+        if h.inner.executor.blocking_in_flight() == 0 {
+            return Ok(PausedWait { timeout: Some(Duration::ZERO), jump_to: Some(d) });
+        }
+    }
+    let audit = schedule_audit(st).map(|at| Duration::from_nanos(at.saturating_sub(st.real_ns())));
+    if audit.is_none() && deadline.is_none() && !could_become_due(h, st) {
+        return Ok(now); // nothing could ever wake us
+    }
+    Ok(PausedWait { timeout: audit, jump_to: None })
 }
 
 /// Whether the next tick has work without waiting for any event.

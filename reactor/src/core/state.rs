@@ -94,8 +94,12 @@ pub(crate) struct State {
     /// Whether `now_ns` was read in the current tick: the poll skips the read when no timer
     /// is pending, and `Handle::now` then reads the clock once itself.
     pub(crate) now_fresh: bool,
-    /// When the next idle audit is due (nanoseconds since the epoch; 0: none scheduled).
+    /// When the next idle audit is due (nanoseconds since the epoch on the *real* clock,
+    /// paused or not; 0: none scheduled).
     pub(crate) audit_at: u64,
+    /// A paused reactor's virtual clock, in nanoseconds since the epoch; `None`: the reactor
+    /// runs on the real clock. See `core/paused.rs`.
+    pub(crate) virtual_ns: Option<u64>,
     /// Set by `stop()` during a `run()`: it returns at the end of the current tick. Only
     /// ever true while `in_run` is.
     pub(crate) stop: bool,
@@ -120,8 +124,20 @@ impl State {
         self.watchers.alive() + self.defers.alive()
     }
 
-    /// Nanoseconds since the epoch, now.
+    /// Nanoseconds since the epoch, now, on the reactor's clock: the one function every
+    /// reading of the time that timers are compared with goes through (the tick's `now`,
+    /// arming, the timerfd's wait, `Handle::now`), so that a paused reactor's virtual clock
+    /// replaces the real one everywhere at once.
     pub(crate) fn clock_ns(&self) -> u64 {
+        match self.virtual_ns {
+            Some(ns) => ns,
+            None => self.real_ns(),
+        }
+    }
+
+    /// Nanoseconds since the epoch on the real monotonic clock, paused or not: only for what
+    /// must happen in real time (the idle audit, a paused reactor's real waits).
+    pub(crate) fn real_ns(&self) -> u64 {
         crate::sys::clock::monotonic_ns().saturating_sub(self.epoch_ns)
     }
 }
@@ -204,6 +220,7 @@ impl Inner {
             now_ns: 0,
             now_fresh: false,
             audit_at: 0,
+            virtual_ns: None,
             stop: false,
             in_run: false,
             errors: VecDeque::new(),
