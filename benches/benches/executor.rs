@@ -2,34 +2,34 @@
 //! another thread. Against tokio's `LocalSet`, async-executor's `LocalExecutor` and calloop's
 //! executor source.
 //!
-//! One iteration is one task spawned and joined, one self-wake, or one cross-thread round
-//! trip. Spawns go in batches of up to 100k, all spawned before any is joined.
+//! One iteration of `spawn_join` is a batch of 1e3 to 1e6 tasks, all spawned before any is
+//! joined (reported per task); of the others, one self-wake or one cross-thread round trip.
 
 use std::time::{Duration, Instant};
 
 use ampere_benches::tune;
 use ampere_benches::{RemoteWaker, YieldNow};
 use ampere_reactor::Reactor;
-use criterion::Criterion;
+use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use tokio::task::LocalSet;
 
-/// Tasks spawned before the first join.
-const BATCH: u64 = 100_000;
+/// The batch sizes of `executor::spawn_join`: tasks spawned before the first join. The
+/// quick pass stops at 1e5.
+fn batch_sizes() -> &'static [u64] {
+    if ampere_benches::quick() {
+        &[1_000, 10_000, 100_000]
+    } else {
+        &[1_000, 10_000, 100_000, 1_000_000]
+    }
+}
 
 fn tokio_rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
 }
 
-/// Runs `batch(k)` for batches of at most [`BATCH`] adding up to `iters`; sums what each
-/// reports as its timed part.
-fn batched(iters: u64, mut batch: impl FnMut(u64) -> Duration) -> Duration {
-    let (mut left, mut total) = (iters, Duration::ZERO);
-    while left > 0 {
-        let k = left.min(BATCH);
-        total += batch(k);
-        left -= k;
-    }
-    total
+/// Runs `batch()` `iters` times and sums what each reports as its timed part.
+fn batches(iters: u64, mut batch: impl FnMut() -> Duration) -> Duration {
+    (0..iters).map(|_| batch()).sum()
 }
 
 /// calloop's executor: a source whose callback receives each finished task's output.
@@ -39,79 +39,86 @@ fn calloop_executor<T: 'static>(ev: &calloop::EventLoop<'static, u64>) -> calloo
     sched
 }
 
+/// One iteration is a batch of `n` empty tasks, all spawned before the first is joined; the
+/// throughput line gives the time per task. Each peer keeps its executor across iterations,
+/// so that from the second batch on its tables have their full size (the steady state).
 fn spawn_join(c: &mut Criterion) {
     let mut g = c.benchmark_group("executor::spawn_join");
     tune(&mut g);
+    g.sampling_mode(SamplingMode::Flat);
 
     let reactor = Reactor::new().expect("reactor");
     let h = reactor.handle();
-    g.bench_function("ampere", |b| {
-        b.iter_custom(|iters| {
-            batched(iters, |k| {
-                let t = Instant::now();
-                reactor
-                    .block_on(async {
-                        let joins: Vec<_> = (0..k).map(|_| h.spawn(async {})).collect();
+    let rt = tokio_rt();
+    let local = LocalSet::new();
+    let ex = async_executor::LocalExecutor::new();
+    let mut ev: calloop::EventLoop<'static, u64> = calloop::EventLoop::try_new().expect("calloop");
+    let sched = calloop_executor::<()>(&ev);
+    for &n in batch_sizes() {
+        g.throughput(Throughput::Elements(n));
+        g.bench_function(BenchmarkId::new("ampere", n), |b| {
+            b.iter_custom(|iters| {
+                batches(iters, || {
+                    let t = Instant::now();
+                    reactor
+                        .block_on(async {
+                            let joins: Vec<_> = (0..n).map(|_| h.spawn(async {})).collect();
+                            for j in joins {
+                                j.await.expect("join");
+                            }
+                        })
+                        .expect("block_on");
+                    t.elapsed()
+                })
+            })
+        });
+
+        g.bench_function(BenchmarkId::new("tokio", n), |b| {
+            b.iter_custom(|iters| {
+                batches(iters, || {
+                    let t = Instant::now();
+                    local.block_on(&rt, async {
+                        let joins: Vec<_> = (0..n).map(|_| tokio::task::spawn_local(async {})).collect();
                         for j in joins {
                             j.await.expect("join");
                         }
-                    })
-                    .expect("block_on");
-                t.elapsed()
+                    });
+                    t.elapsed()
+                })
             })
-        })
-    });
+        });
 
-    let rt = tokio_rt();
-    let local = LocalSet::new();
-    g.bench_function("tokio", |b| {
-        b.iter_custom(|iters| {
-            batched(iters, |k| {
-                let t = Instant::now();
-                local.block_on(&rt, async {
-                    let joins: Vec<_> = (0..k).map(|_| tokio::task::spawn_local(async {})).collect();
-                    for j in joins {
-                        j.await.expect("join");
+        g.bench_function(BenchmarkId::new("async_executor", n), |b| {
+            b.iter_custom(|iters| {
+                batches(iters, || {
+                    let t = Instant::now();
+                    futures_lite::future::block_on(ex.run(async {
+                        let joins: Vec<_> = (0..n).map(|_| ex.spawn(async {})).collect();
+                        for j in joins {
+                            j.await;
+                        }
+                    }));
+                    t.elapsed()
+                })
+            })
+        });
+
+        g.bench_function(BenchmarkId::new("calloop", n), |b| {
+            b.iter_custom(|iters| {
+                batches(iters, || {
+                    let t = Instant::now();
+                    for _ in 0..n {
+                        sched.schedule(async {}).expect("schedule");
                     }
-                });
-                t.elapsed()
-            })
-        })
-    });
-
-    let ex = async_executor::LocalExecutor::new();
-    g.bench_function("async_executor", |b| {
-        b.iter_custom(|iters| {
-            batched(iters, |k| {
-                let t = Instant::now();
-                futures_lite::future::block_on(ex.run(async {
-                    let joins: Vec<_> = (0..k).map(|_| ex.spawn(async {})).collect();
-                    for j in joins {
-                        j.await;
+                    let mut done = 0;
+                    while done < n {
+                        ev.dispatch(Some(Duration::ZERO), &mut done).expect("dispatch");
                     }
-                }));
-                t.elapsed()
+                    t.elapsed()
+                })
             })
-        })
-    });
-
-    let mut ev: calloop::EventLoop<'static, u64> = calloop::EventLoop::try_new().expect("calloop");
-    let sched = calloop_executor::<()>(&ev);
-    g.bench_function("calloop", |b| {
-        b.iter_custom(|iters| {
-            batched(iters, |k| {
-                let t = Instant::now();
-                for _ in 0..k {
-                    sched.schedule(async {}).expect("schedule");
-                }
-                let mut done = 0;
-                while done < k {
-                    ev.dispatch(Some(Duration::ZERO), &mut done).expect("dispatch");
-                }
-                t.elapsed()
-            })
-        })
-    });
+        });
+    }
     g.finish();
 }
 

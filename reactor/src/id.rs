@@ -107,15 +107,10 @@ pub(crate) fn is_defer(id: WatcherId) -> bool {
     id.key & DEFER_TAG != 0
 }
 
-/// A generation no other watcher or task of the process has, or will ever have: ids are
-/// unique across reactors too, so an id from another reactor is simply invalid here. One
-/// uncontended atomic add per call; 64 bits do not wrap in practice.
-pub(crate) fn next_generation() -> u64 {
-    reserve_generations(1)
-}
-
 /// The process-wide counter behind generations: reserves `n` consecutive ones, returns the
-/// first.
+/// first. No watcher or task of the process has, or will ever have, the same generation as
+/// another: ids are unique across reactors too, so an id from another reactor is simply
+/// invalid here. 64 bits do not wrap in practice.
 pub(crate) fn reserve_generations(n: u64) -> u64 {
     static LAST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     LAST.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + 1

@@ -32,7 +32,7 @@ pub(crate) fn block_on<F: Future>(h: &Handle, future: F) -> Result<F::Output> {
         if !again && !can_progress(h) {
             return Err(Error::WouldNeverComplete);
         }
-        tick::turn_with(h, again)?;
+        tick::turn_with(h, again, true)?;
     }
 }
 

@@ -2,6 +2,7 @@
 //! `tick.rs` is the file to read first.
 
 pub(crate) mod block_on;
+pub(crate) mod busy;
 pub(crate) mod dispatch;
 pub(crate) mod driving;
 pub(crate) mod embed;

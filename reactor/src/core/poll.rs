@@ -5,6 +5,8 @@
 //!   whichever comes first. With a timerfd (Linux) that deadline is armed on the timerfd and
 //!   `epoll_wait` itself gets no timeout (see the method for why).
 //! - **The wait**: one `epoll_wait` through mio. A signal interrupting it just waits again.
+//!   A tick of `run` or `block_on` with only queued work may skip it (`busy.rs`: the rule
+//!   and its fairness bound).
 //! - **What it reported**: the tick counter advances, `now` is sampled (when a timer could
 //!   be due), ready fds are queued for phase 3, a signal sets a flag for phase 4, and async
 //!   I/O sources wake their tasks at once (phase 6 polls them).
@@ -31,32 +33,39 @@ use crate::token::{decode, TokenKind};
 /// silently: without this audit its watcher would keep `run()` waiting forever.
 const IDLE_AUDIT: Duration = Duration::from_secs(1);
 
-/// Phase 1: wait for events, then translate them.
-pub(crate) fn poll_events(h: &Handle, nonblocking: bool) -> Result<()> {
+/// Phase 1: wait for events, then translate them. A tick `driven` by `run` or `block_on`
+/// may leave the kernel out when work is queued (see `busy.rs` for when, and its bound).
+pub(crate) fn poll_events(h: &Handle, nonblocking: bool, driven: bool) -> Result<()> {
     let mut poll = h.inner.poll.borrow_mut();
     let mut events = h.inner.events.borrow_mut();
     let paused = h.inner.state.borrow().virtual_ns.is_some();
     // A paused clock's jump, if the poll finds nothing ready.
     let mut jump_to = None;
-    loop {
-        let timeout = match (nonblocking, paused) {
-            (true, _) => Some(Duration::ZERO),
-            (false, false) => poll_timeout(h)?,
-            (false, true) => {
-                let wait = paused_wait(h)?;
-                jump_to = wait.jump_to;
-                wait.timeout
+    let skipped = driven && skip_kernel_poll(h);
+    if skipped {
+        events.clear();
+    } else {
+        loop {
+            let timeout = match (nonblocking, paused) {
+                (true, _) => Some(Duration::ZERO),
+                (false, false) => poll_timeout(h)?,
+                (false, true) => {
+                    let wait = paused_wait(h)?;
+                    jump_to = wait.jump_to;
+                    wait.timeout
+                }
+            };
+            match poll.poll(&mut events, timeout) {
+                Ok(()) => break,
+                // A signal interrupted the wait: wait again for what is left.
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e.into()),
             }
-        };
-        match poll.poll(&mut events, timeout) {
-            Ok(()) => break,
-            // A signal interrupted the wait: wait again for what is left.
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
         }
+        h.inner.state.borrow_mut().busy.polled();
     }
     // A deadline may have passed: the timerfd fired, or the poll timed out (no timerfd).
-    let mut deadline_woke = events.is_empty();
+    let mut deadline_woke = events.is_empty() && !skipped;
     // Nothing but the timerfd or a remote wake: the condition of the idle audit.
     let mut idle = true;
     let mut st = h.inner.state.borrow_mut();
@@ -111,6 +120,15 @@ pub(crate) fn poll_events(h: &Handle, nonblocking: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether this tick leaves the kernel out (`busy.rs`): only work is queued, and the last
+/// kernel poll reported no fd.
+fn skip_kernel_poll(h: &Handle) -> bool {
+    let mut st = h.inner.state.borrow_mut();
+    let quiet = st.ready.is_empty() && !st.maybe_ready && st.pending_signals.is_empty() && !st.signal_ready;
+    let queued = quiet && (st.defers.has_queued() || h.inner.executor.has_runnable());
+    st.busy.may_skip(quiet, queued)
 }
 
 /// The idle audit: finds fds that epoll forgot (closed while watched) and handles each as

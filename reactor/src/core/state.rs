@@ -21,6 +21,7 @@ use std::time::Instant;
 
 use mio::{Events, Poll, Registry};
 
+use super::busy::Busy;
 use super::error_handler::{self, HandlerSlot};
 use crate::defer_queue::DeferQueue;
 use crate::error::{Error, Result};
@@ -110,6 +111,8 @@ pub(crate) struct State {
     pub(crate) errors: VecDeque<Error>,
     /// Reused buffer for watcher lists being dispatched (a callback may edit the real list).
     pub(crate) scratch: Vec<WatcherId>,
+    /// What decides whether a busy tick may skip the kernel poll (`busy.rs`).
+    pub(crate) busy: Busy,
 }
 
 impl State {
@@ -225,6 +228,7 @@ impl Inner {
             in_run: false,
             errors: VecDeque::new(),
             scratch: Vec::new(),
+            busy: Busy::default(),
         };
         let inner = Inner {
             id,

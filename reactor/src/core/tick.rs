@@ -6,7 +6,8 @@
 //!             ▼
 //!  ┌─ tick ────────────────────────────────────────────────────────────────────┐
 //!  │ 1. poll    compute the timeout (0 if work is queued; else the earliest     │
-//!  │            deadline, via the timerfd), block in epoll_wait, sample `now`,  │
+//!  │            deadline, via the timerfd), block in epoll_wait (a busy tick of │
+//!  │            `run`/`block_on` may skip it: see `busy.rs`), sample `now`,     │
 //!  │            queue ready fds and signals, wake async I/O tasks               │
 //!  │ 2. defers  the defers queued before this tick, FIFO                        │
 //!  │ 3. I/O     level-triggered watchers of each ready fd                       │
@@ -68,7 +69,7 @@ pub(crate) fn tick(h: &Handle, nonblocking: bool) -> Result<()> {
     if let Some(e) = h.inner.state.borrow_mut().errors.pop_front() {
         return Err(e);
     }
-    turn_with(h, nonblocking)
+    turn_with(h, nonblocking, false)
 }
 
 /// `Handle::stop`: only inside a `run`.
@@ -82,20 +83,25 @@ pub(crate) fn is_alive(h: &Handle) -> bool {
     h.inner.state.borrow().alive_watchers() > 0 || h.inner.executor.keeps_alive()
 }
 
-/// One tick; the caller holds the driving guard.
+/// One tick of `run`; the caller holds the driving guard.
 pub(crate) fn turn(h: &Handle) -> Result<()> {
-    turn_with(h, false)
+    turn_with(h, false, true)
 }
 
 /// One tick; with `nonblocking`, the poll does not wait (`block_on`'s own future is
 /// runnable and must get its turn right after this tick, or the caller asked for no wait).
-pub(crate) fn turn_with(h: &Handle, nonblocking: bool) -> Result<()> {
-    poll::poll_events(h, nonblocking)?;
+/// A tick `driven` by `run` or `block_on` (not one the user asked for with `tick`) may skip
+/// the kernel poll while work is queued: `busy.rs` has the rule and its fairness bound.
+pub(crate) fn turn_with(h: &Handle, nonblocking: bool, driven: bool) -> Result<()> {
+    poll::poll_events(h, nonblocking, driven)?;
     run_defers(h)?;
     run_io(h)?;
     run_signals(h)?;
     run_timers(h)?;
-    h.inner.executor.run_tasks(&mut |e| report(&h.inner.error_handler, e))?;
+    let polled = h.inner.executor.run_tasks(&mut |e| report(&h.inner.error_handler, e))?;
+    if polled > 0 {
+        h.inner.state.borrow_mut().busy.ran(polled);
+    }
     Ok(())
 }
 
@@ -113,7 +119,14 @@ fn run_defers(h: &Handle) -> Result<()> {
         st.defers.begin_phase()
     };
     loop {
-        let Some((id, defer)) = h.inner.state.borrow_mut().defers.pop_due(limit) else { return Ok(()) };
+        let Some((id, defer)) = ({
+            let mut st = h.inner.state.borrow_mut();
+            let popped = st.defers.pop_due(limit);
+            st.busy.ran(usize::from(popped.is_some())); // for the poll-skipping rule (`busy.rs`)
+            popped
+        }) else {
+            return Ok(());
+        };
         dispatch::dispatch_defer(h, id, defer)?;
     }
 }

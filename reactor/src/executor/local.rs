@@ -75,7 +75,7 @@ impl Wake for TaskWaker {
         if self.scheduled.swap(true, Ordering::AcqRel) {
             return; // already queued, or finished
         }
-        let id = TaskId { key: self.key, generation: self.generation };
+        let id = TaskId { key: self.key, generation: self.generation() };
         if !push_local(&self.shared, id) {
             self.shared.push_remote(id);
         }

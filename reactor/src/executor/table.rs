@@ -6,13 +6,14 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
+use std::sync::atomic::{fence, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::shared::Shared;
 use super::waker::TaskWaker;
 use crate::error::{BoxError, JoinError};
-use crate::id::{next_generation, TaskId};
+use crate::id::{Generations, TaskId};
 
 /// A task's future with its output type erased: the user's future itself, boxed (a
 /// zero-sized future, like `pending()`, costs no allocation at all).
@@ -97,13 +98,17 @@ pub(super) struct TaskTable {
     free: Option<u32>,
     /// Tasks not yet finished (`Running` or `Polling`): what keeps `run()` going.
     pub(super) live: usize,
+    /// Process-wide generations, like watchers', taken in blocks: a spawn costs no atomic
+    /// operation for its id. (A locked instruction also waits for the stores before it, so
+    /// at a million tasks one per spawn stalled on the previous spawn's cache misses.)
+    generations: Generations,
 }
 
 impl TaskTable {
     /// Stores a new task, scheduled (its first poll is for the caller to queue).
     pub(super) fn insert(&mut self, body: Pin<Box<dyn Body>>, peer: Peer, shared: &Arc<Shared>) -> TaskId {
         // Process-wide, like watcher generations: a TaskId of another reactor names nothing here.
-        let generation = next_generation();
+        let generation = self.generations.next();
         self.live += 1;
         let stage = Stage::Running(body);
         let Some(key) = self.free else {
@@ -119,10 +124,18 @@ impl TaskTable {
         slot.peer = peer;
         // Reuse the waker only if this slot holds the last reference: then no stale clone can
         // ever wake the new task. Otherwise the old one stays dead (see `kill`) with whoever
-        // holds it.
-        match Arc::get_mut(&mut slot.waker) {
-            Some(waker) => waker.reuse(generation),
-            None => slot.waker = Arc::new(TaskWaker::new(key, generation, Arc::clone(shared))),
+        // holds it. A plain load of the count rather than `Arc::get_mut`, whose locked
+        // compare-exchange waits for the stores before it (a spawn's cache misses, at large
+        // N); nobody makes a `Weak` of a waker, and nobody can clone this one meanwhile: the
+        // slot holds the only reference.
+        if Arc::strong_count(&slot.waker) == 1 {
+            // Pairs with the `Release` decrement of whoever dropped the last other clone, so
+            // that what its thread did with the waker happens before the reuse (as in
+            // `Arc::drop`).
+            fence(Ordering::Acquire);
+            slot.waker.reuse(generation);
+        } else {
+            slot.waker = Arc::new(TaskWaker::new(key, generation, Arc::clone(shared)));
         }
         TaskId { key, generation }
     }

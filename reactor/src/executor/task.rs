@@ -120,9 +120,9 @@ impl Executor {
         !self.run_queue.borrow().is_empty() || self.shared.may_be_woken()
     }
 
-    /// Phase 6: polls up to [`BUDGET`] queued tasks. A fork's failure or panic goes to
-    /// `report` (the core's: to the error handler, or `Err` to end the tick).
-    pub(crate) fn run_tasks(&self, report: &mut dyn FnMut(Error) -> Result<()>) -> Result<()> {
+    /// Phase 6: polls up to [`BUDGET`] queued tasks; returns how many. A fork's failure or
+    /// panic goes to `report` (the core's: to the error handler, or `Err` to end the tick).
+    pub(crate) fn run_tasks(&self, report: &mut dyn FnMut(Error) -> Result<()>) -> Result<usize> {
         self.shared.drain_remote_into(&mut self.run_queue.borrow_mut());
         // The `Waker` of the task polled last. The slot keeps only the waker's `Arc` (8 bytes,
         // not 16); making a `Waker` of it costs an atomic increment and decrement, which a
@@ -131,15 +131,17 @@ impl Executor {
         // the latter; it only delays the reuse of a finished task's waker by its slot.
         let mut last_waker = self.last_waker.take();
         let mut outcome = Ok(());
-        for _ in 0..BUDGET {
+        let mut polled = 0;
+        while polled < BUDGET {
             let Some(id) = self.run_queue.borrow_mut().pop_front() else { break };
+            polled += 1;
             outcome = self.poll_task(report, id, &mut last_waker);
             if outcome.is_err() {
                 break;
             }
         }
         *self.last_waker.borrow_mut() = last_waker;
-        outcome
+        outcome.map(|()| polled)
     }
 
     fn poll_task(

@@ -1,6 +1,7 @@
 //! Wakers: `std::task::Wake` on an `Arc` (std's: `Wake` needs it), no `RawWakerVTable`, no
 //! unsafe. What they reach on other threads is [`Shared`]; what a wake does is in `local.rs`.
 
+use std::sync::atomic::{AtomicU64, Ordering as StdOrdering};
 use std::sync::Arc;
 
 use super::shared::Shared;
@@ -14,8 +15,10 @@ use super::sync::{AtomicBool, Ordering};
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
     pub(super) shared: Arc<Shared>,
-    /// The task's id, split so that the flag fits in the key's padding.
-    pub(super) generation: u64,
+    /// The task's id, split so that the flag fits in the key's padding. Atomic so that the
+    /// slot can reset it through a shared reference when it holds the only one (see
+    /// `TaskTable::insert`); only ever read and written with `Relaxed`, so a plain `mov`.
+    pub(super) generation: AtomicU64,
     pub(super) key: u32,
     /// True while the task is queued (or finished): further wakes do nothing.
     pub(super) scheduled: AtomicBool,
@@ -24,19 +27,19 @@ pub(crate) struct TaskWaker {
 impl TaskWaker {
     /// The waker of a new task, scheduled: its first poll is queued by `insert`.
     pub(crate) fn new(key: u32, generation: u64, shared: Arc<Shared>) -> TaskWaker {
-        TaskWaker { shared, generation, key, scheduled: AtomicBool::new(true) }
+        TaskWaker { shared, generation: AtomicU64::new(generation), key, scheduled: AtomicBool::new(true) }
     }
 
-    /// Makes an unshared waker (`Arc::get_mut`) the waker of its slot's next task.
-    pub(crate) fn reuse(&mut self, generation: u64) {
-        self.generation = generation;
-        // Unshared, so `Relaxed` is enough: a plain store, as `get_mut` would be (which
-        // loom's atomics lack).
+    /// Makes an unshared waker (its slot holds the only `Arc`) the waker of its slot's next
+    /// task.
+    pub(crate) fn reuse(&self, generation: u64) {
+        // Unshared, so `Relaxed` is enough: plain stores.
+        self.generation.store(generation, StdOrdering::Relaxed);
         self.scheduled.store(true, Ordering::Relaxed);
     }
 
     pub(crate) fn generation(&self) -> u64 {
-        self.generation
+        self.generation.load(StdOrdering::Relaxed)
     }
 
     pub(crate) fn mark_scheduled(&self) {
