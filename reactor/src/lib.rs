@@ -56,6 +56,7 @@ mod sys;
 mod deadline;
 mod error;
 mod id;
+mod signo;
 mod token;
 
 // Layer 3: data structures.
@@ -74,13 +75,16 @@ mod core;
 #[cfg(any(feature = "hyper", feature = "tokio-io"))]
 pub mod compat;
 mod current;
+mod enter;
 mod handle;
 mod introspect;
 mod io;
+pub mod prelude;
 mod reactor;
 mod run;
 mod tasks;
 mod time;
+mod timeout;
 mod watch;
 
 // Layer 7: helpers, on the public API.
@@ -92,6 +96,7 @@ pub use current::{
     cancel, defer, delay, disable, enable, on_readable, on_signal, on_writable, reference, repeat, repeat_after, run,
     stop, tick, unreference, watch,
 };
+pub use enter::EnterGuard;
 pub use error::{panic_message, BoxError, Error, JoinError, Result};
 pub use executor::blocking::{blocking_threads, IDLE_TIMEOUT, MAX_THREADS};
 pub use executor::join::JoinHandle;
@@ -105,12 +110,14 @@ pub use id::{TaskId, WatcherId, WatcherKind};
 pub use introspect::{AliveWatcher, KindCounts, ReactorInfo, WatcherInfo};
 pub use io::async_fd::Async;
 pub use io::net;
-pub use io::signal_stream::{signal, SignalStream};
+pub use io::signal_stream::{ctrl_c, signal, SignalStream};
+pub use signo::Signal;
 // `#[main]` and `#[test]` (the default `macros` feature); their docs are in ampere-macros.
 #[cfg(feature = "macros")]
 pub use ampere_macros::{main, test};
 pub use reactor::Reactor;
 pub use run::block_on;
-pub use tasks::{fork, fork_deferred, spawn, spawn_blocking};
+pub use tasks::{fork, fork_deferred, spawn, spawn_blocking, try_spawn};
 pub use time::{interval, sleep, sleep_until, Interval, Sleep, Tick};
+pub use timeout::{timeout, TimedOut, Timeout, TimeoutExt};
 pub use watch::Watch;

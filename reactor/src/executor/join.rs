@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Weak;
 use std::task::{ready, Context, Poll};
@@ -15,8 +16,11 @@ use crate::id::TaskId;
 ///
 /// Awaiting gives `Ok(output)`, or a [`JoinError`] if the task panicked or was aborted.
 /// Dropping the handle detaches the task (it runs on, its output is dropped: MadelineProto's
-/// "ignored async"). [`JoinHandle::abort`] cancels it.
-#[must_use = "dropping a JoinHandle detaches the task; bind it to `_` to make that explicit"]
+/// "ignored async"); a panic of a detached task is still reported (see
+/// [`spawn`](crate::spawn)). [`JoinHandle::abort`] cancels it.
+///
+/// Not `#[must_use]`, as in tokio: `spawn(task);` is the ordinary way to start a task that
+/// runs on its own, such as a server's per-connection task.
 pub struct JoinHandle<T> {
     pub(crate) task: TaskId,
     /// The output waits in the task's slot, so the handle holds no allocation of its own.
@@ -27,10 +31,12 @@ pub struct JoinHandle<T> {
     /// downcast needs it), so that awaiting the handle does not need that bound again. A
     /// function pointer also leaves the handle `Unpin` whatever `T` is.
     unbox: fn(Box<dyn Any>) -> T,
+    /// Where the task was spawned: named when it panics after being detached.
+    spawned_at: &'static Location<'static>,
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(task: TaskId, reactor: Weak<Executor>) -> JoinHandle<T>
+    pub(crate) fn new(task: TaskId, reactor: Weak<Executor>, spawned_at: &'static Location<'static>) -> JoinHandle<T>
     where
         T: 'static,
     {
@@ -38,7 +44,7 @@ impl<T> JoinHandle<T> {
             // `spawn` boxed the output of a future whose output type is `T`.
             *output.downcast().expect("a task's output has its handle's type")
         }
-        JoinHandle { task, reactor, taken: false, unbox: unbox::<T> }
+        JoinHandle { task, reactor, taken: false, unbox: unbox::<T>, spawned_at }
     }
 
     /// The task's id.
@@ -83,7 +89,7 @@ impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         if !self.taken {
             if let Some(ex) = self.reactor.upgrade() {
-                ex.detach(self.task);
+                ex.detach(self.task, self.spawned_at);
             }
         }
     }
