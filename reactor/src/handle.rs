@@ -175,7 +175,8 @@ impl Handle {
     }
 
     /// Routes callback panics (and failed forks) to `handler` instead of returning them from
-    /// `run`, `tick` and `block_on`; the loop goes on after each. Replaces the handler set
+    /// `run`, `tick` and `block_on`; the loop goes on after each. Detached tasks' panics
+    /// ([`Error::DetachedTaskPanicked`]) go to it too, instead of to `log::error!`. Replaces the handler set
     /// before, if any (see [`Handle::take_error_handler`] to get that one back).
     ///
     /// The handler stays set until it is replaced or cleared, from anywhere (from inside

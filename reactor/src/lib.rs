@@ -40,6 +40,28 @@
 //! # Ok::<(), ampere_reactor::Error>(())
 //! ```
 //!
+//! # Which reactor
+//!
+//! Sockets, [`Async`] values, signal streams and the free functions use the thread's
+//! *current* reactor ([`Handle::current`] gives the exact rule): the one being driven, else
+//! the innermost [`Handle::enter`] guard's, else the newest live [`Reactor`] made on this
+//! thread, else a default one made on first use. So a socket may be made between
+//! `Reactor::new()` and `block_on`.
+//!
+//! # Conventions from tokio and smol
+//!
+//! [`prelude`] brings the I/O extension traits (futures-lite's), [`spawn`] (returning a
+//! [`JoinHandle`]), [`sleep`] and [`timeout`]`(duration, future)`. Socket constructors take
+//! `"127.0.0.1:8080"` or `("localhost", 8080)` ([`net::ToSocketAddrs`]); signals have names
+//! ([`Signal`], [`ctrl_c`]); [`Handle::block_on_try`] reads with one `?`.
+//!
+//! # Logging
+//!
+//! The reactor logs through the [`log`](https://docs.rs/log) facade, which costs one atomic
+//! load per line when no logger is set or the level is off: `debug` for `run` starting and
+//! stopping and watchers lost to a closed fd, `trace` for one line per tick, and `error` for
+//! a detached task's panic that no error handler took.
+//!
 //! The guide (`docs/guide/` in the repository) explains the architecture chapter by chapter;
 //! its first chapter gives every file of this crate its layer and its one job.
 //!

@@ -30,7 +30,13 @@ impl Handle {
     /// [`Error::TaskPanicked`]: crate::Error::TaskPanicked
     /// [`Error::Io`]: crate::Error::Io
     pub fn run(&self) -> Result<()> {
-        tick::run(self)
+        log::debug!("run: start");
+        let outcome = tick::run(self);
+        match &outcome {
+            Ok(()) => log::debug!("run: stop, nothing left to wait for (or `stop`)"),
+            Err(e) => log::debug!("run: stop with an error: {e}"),
+        }
+        outcome
     }
 
     /// Runs exactly one iteration: polls (blocking until something is due, unless work is

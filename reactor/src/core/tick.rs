@@ -91,12 +91,30 @@ pub(crate) fn turn(h: &Handle) -> Result<()> {
 /// runnable and must get its turn right after this tick, or the caller asked for no wait).
 pub(crate) fn turn_with(h: &Handle, nonblocking: bool) -> Result<()> {
     poll::poll_events(h, nonblocking)?;
+    trace_tick(h);
     run_defers(h)?;
     run_io(h)?;
     run_signals(h)?;
     run_timers(h)?;
     h.inner.executor.run_tasks(&mut |e| report(&h.inner.error_handler, e))?;
     Ok(())
+}
+
+/// One `trace` line per tick, after the poll: what it found. A single atomic load when trace
+/// logging is off (`log_enabled!`), and nothing inside the per-event loops.
+fn trace_tick(h: &Handle) {
+    if log::log_enabled!(log::Level::Trace) {
+        let st = h.inner.state.borrow();
+        log::trace!(
+            "tick {}: {} ready fds, {} signals, defers queued: {}, {} timers, {} tasks",
+            st.tick,
+            st.ready.len(),
+            st.pending_signals.len(),
+            st.defers.has_queued(),
+            st.timers.len(),
+            h.inner.executor.task_count(),
+        );
+    }
 }
 
 /// Phase 2: the defers that were queued when the tick began, in enable order.
