@@ -21,7 +21,7 @@ use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
 
-use crate::{Result, TaskId};
+use crate::{Result, Signal, TaskId};
 
 /// A stop signal plus a count of the tasks to drain: tokio-util's `CancellationToken` and
 /// `TaskTracker` as one type.
@@ -267,7 +267,7 @@ impl Shutdown {
     ///
     /// See `docs/examples/graceful_echo.rs`.
     pub fn trigger_on_ctrl_c(&self) -> Result<()> {
-        self.trigger_on_signal(crate::Signal::Interrupt)
+        self.trigger_on_signal(Signal::Interrupt)
     }
 }
 
