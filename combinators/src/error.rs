@@ -9,17 +9,10 @@ use std::error::Error;
 use std::fmt;
 
 /// A [`timeout`](crate::timeout) expired before its future finished (Amp's
-/// `TimeoutException`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct TimedOut;
-
-impl fmt::Display for TimedOut {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the operation timed out")
-    }
-}
-
-impl Error for TimedOut {}
+/// `TimeoutException`). The reactor's own type, so the combinators' `timeout(future, d)` and
+/// the reactor's `timeout(d, future)` fail alike; it converts into an `io::Error` of kind
+/// `TimedOut`.
+pub use ampere_reactor::TimedOut;
 
 /// Several inputs failed: their errors with their keys, in input order (not completion
 /// order). Never empty.

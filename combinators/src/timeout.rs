@@ -16,6 +16,10 @@ use crate::TimedOut;
 /// The output is `Ok(output)` if the future finishes first, and `Err(TimedOut)` otherwise.
 /// If both are ready in the same poll, the output wins: finished work is never thrown away.
 ///
+/// Amp's argument order; [`ampere_reactor::timeout`] is the same race in tokio's order,
+/// `timeout(duration, future)`, and `.timeout(d)` ([`ampere_reactor::TimeoutExt`]) the method
+/// form. All three fail with the same [`TimedOut`], which converts into an `io::Error`.
+///
 /// # Keep-alive
 ///
 /// The timer is an ordinary referenced [`Sleep`]: while the timeout is pending it keeps

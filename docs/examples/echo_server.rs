@@ -15,8 +15,8 @@
 use std::net::SocketAddr;
 
 use ampere_reactor::net::{TcpListener, TcpStream};
+use ampere_reactor::prelude::*;
 use ampere_reactor::Reactor;
-use futures::io::{AsyncReadExt, AsyncWriteExt};
 
 /// How many clients the demo starts (and the server serves before it exits).
 const DEMO_CLIENTS: usize = 3;
@@ -27,41 +27,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port: u16 = if serve { args.next().map(|p| p.parse()).transpose()?.unwrap_or(7000) } else { 0 };
 
     let reactor = Reactor::new()?;
-    let handle = reactor.handle();
-    // The server is a task, and `block_on` drives the reactor until it is done.
-    let server = reactor.spawn(async move {
-        // Bound inside the task: a socket registers with the reactor that is driving it.
-        // (Outside any `block_on`/`run`, "current" is the thread's default reactor instead.)
-        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port)))?;
-        let addr = listener.local_addr()?;
+    // Made before `block_on`, and that is fine: a socket registers with the thread's current
+    // reactor, which is `reactor`, the newest one made on this thread.
+    let listener = TcpListener::bind(("127.0.0.1", port))?;
+    let addr = listener.local_addr()?;
+    // `block_on_try` drives the reactor until the future is done, and folds the reactor's
+    // errors into the future's own: one `?`.
+    reactor.block_on_try(async move {
         if serve {
             println!("echoing on {addr}: try `nc {} {}`; stop with Ctrl-C", addr.ip(), addr.port());
             loop {
                 let (stream, peer) = listener.accept().await?;
-                // Detached: the task lives as long as its connection, and the accept loop
-                // goes straight back to waiting.
-                drop(handle.spawn(echo(stream, peer)));
+                // Detached: the task lives as long as its connection, and the accept loop goes
+                // straight back to waiting. One client's error (a reset) is reported, not fatal.
+                spawn(async move {
+                    if let Err(e) = echo(stream, peer).await {
+                        eprintln!("  server: {peer}: {e}");
+                    }
+                });
             }
         }
 
         println!("echoing on {addr}; starting {DEMO_CLIENTS} clients");
-        let clients: Vec<_> = (1..=DEMO_CLIENTS).map(|n| handle.spawn(client(n, addr))).collect();
+        let clients: Vec<_> = (1..=DEMO_CLIENTS).map(|n| spawn(client(n, addr))).collect();
         let mut served = Vec::new();
         for _ in 0..DEMO_CLIENTS {
             let (stream, peer) = listener.accept().await?;
-            served.push(handle.spawn(echo(stream, peer)));
+            served.push(spawn(echo(stream, peer)));
         }
         // Every join is awaited, so a failed client or server task fails the demo.
-        for task in clients {
-            task.await??;
-        }
-        for task in served {
+        for task in clients.into_iter().chain(served) {
             task.await??;
         }
         println!("served {DEMO_CLIENTS} clients, bye");
         Ok::<(), Box<dyn std::error::Error>>(())
-    });
-    reactor.block_on(server)???;
+    })?;
     Ok(())
 }
 

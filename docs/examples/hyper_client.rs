@@ -30,12 +30,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let (stream, _) = listener.accept().await?;
             http1::Builder::new().timer(AmpereTimer).serve_connection(HyperIo::new(stream), service_fn(echo)).await?;
             Ok::<(), Box<dyn std::error::Error>>(())
-        })?;
+        });
 
         // The client.
         let stream = TcpStream::connect(addr).await?;
         let (mut sender, conn) = hyper::client::conn::http1::handshake(HyperIo::new(stream)).await?;
-        let conn = spawn(conn)?;
+        let conn = spawn(conn);
 
         let get = Request::get("/status").header("host", addr.to_string()).body(Full::new(Bytes::new()))?;
         show(sender.send_request(get).await?).await?;

@@ -51,7 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let stop = stop_rx.shared();
         let hits = Rc::new(Cell::new(0u64));
-        let server = spawn(accept_loop(listener, stop, hits.clone()))?;
+        let server = spawn(accept_loop(listener, stop, hits.clone()));
 
         if serve {
             println!("serving http://{addr}/ (try `curl -v http://{addr}/hi`); Ctrl-C stops");
@@ -79,7 +79,7 @@ async fn accept_loop(listener: TcpListener, stop: Stop, hits: Rc<Cell<u64>>) -> 
             Either::Right(_) => break, // stop: accept no more
         };
         let (stream, peer) = accepted?;
-        connections.push(spawn(connection(stream, peer, stop.clone(), hits.clone()))?);
+        connections.push(spawn(connection(stream, peer, stop.clone(), hits.clone())));
         connections.retain(|task| !task.is_finished());
     }
     drop(listener); // new clients are refused from now on
@@ -123,7 +123,7 @@ async fn hello(req: Request<Incoming>, hits: Rc<Cell<u64>>) -> Result<Response<F
 async fn client(addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     let stream = TcpStream::connect(addr).await?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(HyperIo::new(stream)).await?;
-    let conn = spawn(conn)?;
+    let conn = spawn(conn);
     for n in 1..=DEMO_REQUESTS {
         sender.ready().await?;
         let req = Request::get(format!("/request/{n}")).body(Full::new(Bytes::new()))?;

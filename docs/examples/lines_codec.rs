@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 lines.send(format!("{peer} sent {} bytes", line.len())).await?;
             }
             Ok::<(), Box<dyn std::error::Error>>(())
-        })?;
+        });
 
         let mut lines = Framed::new(TcpStream::connect(addr).await?, LinesCodec::new());
         for text in ["hello", "ampere runs tokio-util codecs", "bye"] {

@@ -50,7 +50,7 @@ fn main() -> Result<(), BoxError> {
             }
             writer.close().await?; // close_notify: a clean end, not a cut
             Ok::<(), BoxError>(())
-        })?;
+        });
 
         let connector = TlsConnector::with_extra_roots([ca])?;
         let tcp = TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], port))).await?;

@@ -149,7 +149,7 @@ fn tasks_and_forks(reactor: &Reactor) -> Result<(), Box<dyn std::error::Error>> 
 fn tcp_echo(reactor: &Reactor) -> Result<(), Box<dyn std::error::Error>> {
     println!("\n== 6. async sockets: a TCP echo exchange on loopback");
     reactor.block_on(async {
-        let listener = ampere_reactor::net::TcpListener::bind("127.0.0.1:0".parse()?)?;
+        let listener = ampere_reactor::net::TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let server = ampere_reactor::spawn(async move {
             let (mut conn, peer) = listener.accept().await?;
@@ -158,7 +158,7 @@ fn tcp_echo(reactor: &Reactor) -> Result<(), Box<dyn std::error::Error>> {
             let n = conn.read(&mut buf).await?;
             conn.write_all(&buf[..n]).await?;
             Ok::<_, std::io::Error>(())
-        })?;
+        });
         let mut client = ampere_reactor::net::TcpStream::connect(addr).await?;
         client.write_all(b"echo me").await?;
         let mut buf = [0u8; 64];

@@ -37,7 +37,7 @@ fn main() -> Result<(), BoxError> {
                 }
             }
             Ok::<(), BoxError>(())
-        })?;
+        });
 
         let tcp = TcpStream::connect(addr).await?;
         let (mut ws, response) = async_tungstenite::client_async(format!("ws://{addr}/echo"), tcp).await?;

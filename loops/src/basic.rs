@@ -1,5 +1,5 @@
 //! [`Loop`], a body with a name, and [`LoopContext`], what the body sees of its own loop (the
-//! seed's `$this`).
+//! PHP original's `$this`).
 
 use std::fmt;
 use std::future::Future;
@@ -11,7 +11,7 @@ use crate::control::Control;
 use crate::{LoopState, NoSignal};
 
 /// A loop body: what runs in the background each time its [`LoopHandle`](crate::LoopHandle)
-/// is started. The seed's `LoopInterface` (`loop()` and `__toString()`).
+/// is started. The PHP original's `LoopInterface` (`loop()` and `__toString()`).
 ///
 /// `S` is the type of the [signals](crate::LoopHandle::signal) the body accepts; a loop that
 /// takes none leaves it at [`NoSignal`]. Implement `run` as an `async fn`. It borrows the body
@@ -25,8 +25,8 @@ use crate::{LoopState, NoSignal};
 ///
 /// # Examples
 ///
-/// The seed's `MyLoop`: a callable produces the parameters of each message, given the result of
-/// the previous one. (The seed loops forever; here the callable ends it by returning `None`.)
+/// The PHP original's `MyLoop`: a callable produces the parameters of each message, given the result of
+/// the previous one. (The PHP original loops forever; here the callable ends it by returning `None`.)
 ///
 /// ```
 /// use std::cell::RefCell;
@@ -81,7 +81,7 @@ pub trait Loop<S = NoSignal>: 'static {
     fn run(&mut self, this: &LoopContext<S>) -> impl Future<Output = Result<(), BoxError>>;
 }
 
-/// The loop seen from inside its body: the seed's `$this`.
+/// The loop seen from inside its body: the PHP original's `$this`.
 ///
 /// It exists only for the length of one run and is only ever lent to the body, so a pause
 /// or a signal wait can never outlive the run it belongs to. To reach the loop from elsewhere,

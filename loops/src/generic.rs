@@ -15,7 +15,7 @@ use crate::{Loop, LoopContext, Outcome, Pause, Stop};
 /// What a [`GenericLoop`] does after its callback returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Next {
-    /// Pause this long (or until resumed), then run the callback again. The seed's number of
+    /// Pause this long (or until resumed), then run the callback again. The PHP original's number of
     /// seconds. `Sleep(Duration::ZERO)` acts like `Continue`.
     Sleep(Duration),
     /// Run the callback again after giving the reactor one full turn (a tick: its I/O, timers
@@ -28,7 +28,7 @@ pub enum Next {
 }
 
 /// What a [`GenericLoop`] callback may return: a [`Next`]; `()`, which means [`Next::Pause`]
-/// (the seed's "no return value"); or a `Result` of either, whose error ends the loop as a
+/// (the PHP original's "no return value"); or a `Result` of either, whose error ends the loop as a
 /// failure.
 pub trait IntoNext {
     /// The action, or the error that ends the loop.
@@ -58,7 +58,7 @@ impl<T: IntoNext, E: Into<BoxError>> IntoNext for Result<T, E> {
 }
 
 /// A loop whose body is a callback run again and again, each time returning a [`Next`]: the
-/// seed's `GenericLoop`. The callback gets the loop's [`LoopContext`] (the seed binds it to
+/// PHP original's `GenericLoop`. The callback gets the loop's [`LoopContext`] (the PHP original binds it to
 /// `$this`), so it can pause, wait for signals and stop as a hand-written body would.
 ///
 /// Before each run of the callback the loop checks for a [`stop`](crate::LoopHandle::stop),
@@ -70,7 +70,7 @@ impl<T: IntoNext, E: Into<BoxError>> IntoNext for Result<T, E> {
 ///
 /// A generic loop whose signal type is [`Stop`] (made with [`with_signals`](GenericLoop::with_signals)
 /// and a callback taking `&LoopContext<Stop>`; its handle is a `LoopHandle<Stop>`) also ends
-/// on `handle.signal(Stop)` sent while it waits between runs: the seed's "the loop can be
+/// on `handle.signal(Stop)` sent while it waits between runs: the PHP original's "the loop can be
 /// stopped from the outside by signaling `true`", and the same signal a
 /// [`PeriodicLoop`](crate::PeriodicLoop) takes. While the callback runs, the signal goes to
 /// the callback's own [`wait_signal`](LoopContext::wait_signal) if it has one, and is
@@ -100,7 +100,7 @@ impl<T: IntoNext, E: Into<BoxError>> IntoNext for Result<T, E> {
 ///
 /// # Examples
 ///
-/// The seed's example, saying hi every 2 seconds (here every 2 ms, three times):
+/// The PHP original's example, saying hi every 2 seconds (here every 2 ms, three times):
 ///
 /// ```
 /// use std::cell::RefCell;

@@ -19,11 +19,11 @@ use crate::{Completion, Loop, LoopContext, LoopError, LoopState, NoSignal};
 ///
 /// # Notes
 ///
-/// - Dropping every handle does not stop a running loop (the seed's loops run on too); the
+/// - Dropping every handle does not stop a running loop (the PHP original's loops run on too); the
 ///   body is dropped when it is idle and the last handle is gone.
 /// - A body paused until resumed, with no handle left, can never be resumed, and its task keeps
 ///   `run()` going like any task: stop a loop before letting go of it.
-/// - A body that keeps a handle to its own loop (the seed's `use (&$loop)`) makes an `Rc`
+/// - A body that keeps a handle to its own loop (the PHP original's `use (&$loop)`) makes an `Rc`
 ///   cycle: the loop is then never dropped. Prefer the body's [`LoopContext`] for stopping
 ///   itself.
 ///
@@ -72,7 +72,7 @@ impl<S: 'static> LoopHandle<S> {
     /// the reactor's next pass over its tasks. The loop is running from now on (`Running`),
     /// so a `resume` or `stop` sent before that first poll is not lost.
     ///
-    /// The returned [`Completion`] resolves when the body ends, with how it ended. The seed
+    /// The returned [`Completion`] resolves when the body ends, with how it ended. The PHP original
     /// returns `false` instead of a promise when the loop is already running; this returns
     /// `Err(AlreadyRunning)`, which is also logged.
     ///
@@ -179,7 +179,7 @@ impl<S> Clone for LoopHandle<S> {
     }
 }
 
-/// The loop's [name](LoopHandle::name), as the seed's loops print with `__toString()` (width
+/// The loop's [name](LoopHandle::name), as the PHP original's loops print with `__toString()` (width
 /// and alignment flags apply).
 ///
 /// # Examples

@@ -6,7 +6,7 @@
 //!
 //! # The loop family
 //!
-//! | The seed | Here |
+//! | The PHP original | Here |
 //! |---|---|
 //! | `Loop`: `start()`, `isRunning()`, `loop()`, `__toString()` | [`Loop`] (`run`, `name`) run by a [`LoopHandle`] ([`start`](LoopHandle::start) → [`Completion`]; `Display` prints the name) |
 //! | `ResumableLoop`: `pause($time)`, `resume($postpone)` | [`LoopContext::pause`] → [`Wakeup`], [`LoopHandle::resume`], [`resume_postponed`](LoopHandle::resume_postponed) |
@@ -25,7 +25,7 @@
 //! - No wake-up is lost: a `resume()` that finds the body running makes its next pause return
 //!   at once, and a signal nobody waits for is given back as [`Undelivered`].
 //! - Each pause owns its own timer, so a stale timer can never end a later pause.
-//! - `wait_signal(pause(..))` is the seed's `waitSignal($this->pause(..))`: it ends on the
+//! - `wait_signal(pause(..))` is the PHP original's `waitSignal($this->pause(..))`: it ends on the
 //!   timer, a resume, a stop or a signal, and says which.
 //! - However the body ends (return, error, panic, its reactor dropped), the [`Completion`]
 //!   says how, a log line says so too (through the [`log`] facade: "started", "exited",
@@ -33,7 +33,7 @@
 //!
 //! # Examples
 //!
-//! The seed's `MySuperLoop`, a cron that a signal reconfigures or ends:
+//! The PHP original's `MySuperLoop`, a cron that a signal reconfigures or ends:
 //!
 //! ```
 //! use std::cell::RefCell;
@@ -90,7 +90,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The seed's other examples are on their items: `MyLoop` on [`Loop`], and the
+//! The PHP original's other examples are on their items: `MyLoop` on [`Loop`], and the
 //! [`GenericLoop`] and [`PeriodicLoop`] ones on theirs.
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]

@@ -51,11 +51,11 @@ impl<T: IntoStop, E: Into<BoxError>> IntoStop for Result<T, E> {
     }
 }
 
-/// A loop that runs a callback, then waits `interval`, then runs it again: the seed's
+/// A loop that runs a callback, then waits `interval`, then runs it again: the PHP original's
 /// `PeriodicLoop`. Its handle is a `LoopHandle<Stop>`.
 ///
 /// - The first run is at once; the interval is counted from the end of one run to the start
-///   of the next (a fixed delay, as in the seed; for a drift-free rate use
+///   of the next (a fixed delay, as in the PHP original; for a drift-free rate use
 ///   [`ampere_reactor::interval`] in a hand-written body).
 /// - [`resume`](crate::LoopHandle::resume) during the wait runs the callback early, and the
 ///   next wait is a full interval from that run. A resume while the callback runs makes the
@@ -65,11 +65,11 @@ impl<T: IntoStop, E: Into<BoxError>> IntoStop for Result<T, E> {
 /// - A zero interval gives the reactor a full turn between runs instead of spinning.
 ///
 /// Unlike [`GenericLoop`](crate::GenericLoop), the callback is not given the loop's context
-/// (as in the seed, it is not bound to the loop).
+/// (as in the PHP original, it is not bound to the loop).
 ///
 /// # Examples
 ///
-/// The seed's example, saying hi every 2 seconds (here every 2 ms, until the third time):
+/// The PHP original's example, saying hi every 2 seconds (here every 2 ms, until the third time):
 ///
 /// ```
 /// use std::cell::RefCell;

@@ -1,4 +1,4 @@
-//! Pausing and resuming (the seed's `ResumableLoop`): [`LoopContext::pause`] inside the body,
+//! Pausing and resuming (the PHP original's `ResumableLoop`): [`LoopContext::pause`] inside the body,
 //! [`LoopHandle::resume`] from outside.
 //!
 //! # The rules
@@ -10,7 +10,7 @@
 //!   its tasks** (later in the same tick's task phase when called from a watcher callback or
 //!   another task, in the next tick when called between ticks), never inside `resume()`.
 //! - `resume()` on a running (not paused) loop returns `false` and **is remembered**: the
-//!   body's next pause returns [`Wakeup::Resumed`] at once. The seed drops such a resume, so
+//!   body's next pause returns [`Wakeup::Resumed`] at once. The PHP original drops such a resume, so
 //!   a wake-up sent while the body was busy could be lost; here none is. (A second `resume()`
 //!   on a pause that is already resumed but has not run yet is merged with the first and
 //!   returns `false`: the body has not run in between, so it will see what both announce.)

@@ -1,4 +1,4 @@
-//! Signals (the seed's `SignalLoop`): [`LoopHandle::signal`] and
+//! Signals (the PHP original's `SignalLoop`): [`LoopHandle::signal`] and
 //! [`LoopHandle::signal_error`] from outside, [`LoopContext::wait_signal`] inside the body.
 //!
 //! # The rules
@@ -7,7 +7,7 @@
 //!   with [`Outcome::Signal`] if a signal arrives first; an error signal makes it return that
 //!   error. The future is dropped either way.
 //! - A signal is delivered only while the body awaits a `wait_signal` and no other signal is
-//!   already on its way to it. Otherwise it is given back as [`Undelivered`]: the seed drops
+//!   already on its way to it. Otherwise it is given back as [`Undelivered`]: the PHP original drops
 //!   (or misroutes) such a signal silently.
 //! - A delivered signal is never lost: if the signal and the future's output are both ready,
 //!   the signal wins; if the `wait_signal` is dropped before returning it, the next
@@ -90,7 +90,7 @@ impl<S: 'static> LoopHandle<S> {
     }
 
     /// Sends an error into the body: its [`wait_signal`](LoopContext::wait_signal) returns
-    /// `Err(error)`. The seed's `signal($exception)`.
+    /// `Err(error)`. The PHP original's `signal($exception)`.
     ///
     /// # Errors
     ///

@@ -42,7 +42,7 @@ pub enum LoopState {
         until: Option<Instant>,
     },
     /// `stop` was called: the body finishes its current iteration, and every pause returns
-    /// at once. (The seed calls this "stopped"; the body has not returned yet.)
+    /// at once. (The PHP original calls this "stopped"; the body has not returned yet.)
     Stopping,
 }
 

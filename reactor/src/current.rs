@@ -1,9 +1,15 @@
 //! The thread's current reactor, and the free functions that act on it (Amp's global API).
 //!
-//! "Current" means: the reactor this thread is driving right now (inside `run`, `tick` or
-//! `block_on`), or else the thread's default reactor, created on first use. So code inside a
-//! callback or a task reaches the reactor that called it, and a plain `fn main` can use the
-//! free functions without creating anything.
+//! "Current" means, first match wins (the rule is documented on [`Handle::current`]):
+//!
+//! 1. the reactor this thread is driving right now (inside `run`, `tick` or `block_on`), so
+//!    code in a callback or a task reaches the reactor that called it;
+//! 2. the innermost [`Handle::enter`] guard's reactor;
+//! 3. the innermost live [`Reactor`] made on this thread (`enter.rs` keeps the list), so a
+//!    socket made between `Reactor::new` and `block_on` lands on that reactor, not on a
+//!    hidden one;
+//! 4. else the thread's default reactor, created on first use, so a plain `fn main` can use
+//!    the free functions (`defer(..)`, then `run()`) without creating anything.
 //!
 //! # Thread exit
 //!
@@ -17,6 +23,7 @@ use std::time::Duration;
 
 use crate::core::driving::driving_handle;
 use crate::core::state::Handle;
+use crate::enter::innermost;
 use crate::error::{Error, Result};
 use crate::id::WatcherId;
 use crate::reactor::Reactor;
@@ -28,15 +35,41 @@ thread_local! {
 }
 
 impl Handle {
-    /// The thread's current reactor: the one being driven, or else the thread's default one
-    /// (created on first use).
+    /// The thread's current reactor: what the free functions ([`defer`](crate::defer),
+    /// [`spawn`](crate::spawn), [`run`](crate::run), ...) act on and what sockets,
+    /// [`Async`](crate::Async) values and signal streams register with when they are made.
+    /// The first of these that exists:
+    ///
+    /// 1. the reactor this thread is driving (inside its `run`, `tick` or `block_on`: every
+    ///    callback and task);
+    /// 2. the reactor of the innermost live [`enter`](Handle::enter) guard;
+    /// 3. the innermost live [`Reactor`] created on this thread (the newest not yet dropped);
+    /// 4. the thread's default reactor, created on first use (Amp's global loop: a program
+    ///    that never calls `Reactor::new` uses this one throughout).
+    ///
+    /// So making a socket before `block_on` is fine: it registers with the reactor you made.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ampere_reactor::{net::{TcpListener, TcpStream}, Reactor};
+    ///
+    /// let reactor = Reactor::new()?;
+    /// let listener = TcpListener::bind("127.0.0.1:0")?; // registers with `reactor`
+    /// let addr = listener.local_addr()?;
+    /// reactor.block_on(async move {
+    ///     let (_client, (_server, _)) = futures_lite::future::try_zip(TcpStream::connect(addr), listener.accept()).await?;
+    ///     Ok::<_, std::io::Error>(())
+    /// })??;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
     /// [`Error::ReactorGone`] during thread teardown; [`Error::Io`] if the default reactor
     /// cannot be created.
     pub fn current() -> Result<Handle> {
-        if let Some(h) = driving_handle() {
+        if let Some(h) = driving_handle().or_else(innermost) {
             return Ok(h);
         }
         DEFAULT
@@ -138,7 +171,7 @@ pub fn on_writable(fd: &impl AsRawFd, callback: impl FnMut(&Handle, WatcherId, R
 ///
 /// As for [`Handle::current`] and [`Handle::on_signal`].
 #[track_caller]
-pub fn on_signal(signo: i32, callback: impl FnMut(&Handle, WatcherId, i32) + 'static) -> Result<WatcherId> {
+pub fn on_signal(signo: impl Into<i32>, callback: impl FnMut(&Handle, WatcherId, i32) + 'static) -> Result<WatcherId> {
     Handle::current()?.on_signal(signo, callback)
 }
 

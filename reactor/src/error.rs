@@ -108,6 +108,18 @@ pub enum Error {
         /// The panic message, when it was a string.
         message: String,
     },
+    /// A detached task (one whose [`JoinHandle`](crate::JoinHandle) was dropped) panicked.
+    /// It goes to the error handler if one is set; otherwise it is logged with
+    /// [`log::error!`](https://docs.rs/log) and the reactor goes on: it never comes out of
+    /// `run` or `block_on`.
+    DetachedTaskPanicked {
+        /// The task.
+        task: TaskId,
+        /// Where the task was spawned.
+        spawned_at: &'static Location<'static>,
+        /// The panic message, when it was a string.
+        message: String,
+    },
     /// The error handler itself panicked (on the error it was given, which is lost). The
     /// handler stays set: the next error goes to it again. The tick ends here, like after a
     /// panic with no handler, and the next `run` or `tick` continues where it stopped.
@@ -117,6 +129,12 @@ pub enum Error {
     },
     /// `block_on` found nothing left that could ever wake its future: no referenced watcher,
     /// no runnable task and no blocking job in flight. Returning beats hanging forever.
+    ///
+    /// The usual cause: the future waits on something registered with *another* reactor (a
+    /// socket or [`Async`](crate::Async) made while another reactor was current, a
+    /// `JoinHandle` of another reactor's task). Make I/O objects after creating the reactor
+    /// you drive, or inside its `block_on`, or under its [`enter`](crate::Handle::enter)
+    /// guard: see [`Handle::current`](crate::Handle::current).
     WouldNeverComplete,
     /// The thread's reactor is gone: the thread is exiting and its thread-locals have been
     /// destroyed (this happens to values dropped late in thread teardown).
@@ -151,8 +169,14 @@ impl fmt::Display for Error {
             Error::TaskPanicked { task, spawned_at, message } => {
                 write!(f, "{task:?} (forked at {spawned_at}) panicked: {message}")
             }
+            Error::DetachedTaskPanicked { task, spawned_at, message } => {
+                write!(f, "detached {task:?} (spawned at {spawned_at}) panicked: {message}")
+            }
             Error::ErrorHandlerPanicked { message } => write!(f, "the error handler panicked: {message}"),
-            Error::WouldNeverComplete => f.write_str("block_on: nothing is left that could complete the future"),
+            Error::WouldNeverComplete => f.write_str(
+                "block_on: nothing is left that could complete the future (is it waiting on an I/O \
+                 object, timer or task of another reactor, made while a different one was current?)",
+            ),
             Error::ReactorGone => f.write_str("the thread's reactor has been destroyed"),
             Error::ClockNotPaused => {
                 f.write_str("advance: this reactor runs on the real clock (build it with Reactor::builder().paused())")

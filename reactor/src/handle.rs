@@ -117,13 +117,18 @@ impl Handle {
         self.watch().on_writable(fd, callback)
     }
 
-    /// Runs `callback` once per delivery of `signo`. See [`Watch::on_signal`].
+    /// Runs `callback` once per delivery of `signo` (a [`Signal`](crate::Signal) or a raw
+    /// number). See [`Watch::on_signal`].
     ///
     /// # Errors
     ///
     /// [`Error::InvalidSignal`] for a signal that cannot be caught or does not exist.
     #[track_caller]
-    pub fn on_signal(&self, signo: i32, callback: impl FnMut(&Handle, WatcherId, i32) + 'static) -> Result<WatcherId> {
+    pub fn on_signal(
+        &self,
+        signo: impl Into<i32>,
+        callback: impl FnMut(&Handle, WatcherId, i32) + 'static,
+    ) -> Result<WatcherId> {
         self.watch().on_signal(signo, callback)
     }
 
@@ -170,7 +175,8 @@ impl Handle {
     }
 
     /// Routes callback panics (and failed forks) to `handler` instead of returning them from
-    /// `run`, `tick` and `block_on`; the loop goes on after each. Replaces the handler set
+    /// `run`, `tick` and `block_on`; the loop goes on after each. Detached tasks' panics
+    /// ([`Error::DetachedTaskPanicked`]) go to it too, instead of to `log::error!`. Replaces the handler set
     /// before, if any (see [`Handle::take_error_handler`] to get that one back).
     ///
     /// The handler stays set until it is replaced or cleared, from anywhere (from inside

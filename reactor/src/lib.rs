@@ -40,6 +40,28 @@
 //! # Ok::<(), ampere_reactor::Error>(())
 //! ```
 //!
+//! # Which reactor
+//!
+//! Sockets, [`Async`] values, signal streams and the free functions use the thread's
+//! *current* reactor ([`Handle::current`] gives the exact rule): the one being driven, else
+//! the innermost [`Handle::enter`] guard's, else the newest live [`Reactor`] made on this
+//! thread, else a default one made on first use. So a socket may be made between
+//! `Reactor::new()` and `block_on`.
+//!
+//! # Conventions from tokio and smol
+//!
+//! [`prelude`] brings the I/O extension traits (futures-lite's), [`spawn`] (returning a
+//! [`JoinHandle`]), [`sleep`] and [`timeout`]`(duration, future)`. Socket constructors take
+//! `"127.0.0.1:8080"` or `("localhost", 8080)` ([`net::ToSocketAddrs`]); signals have names
+//! ([`Signal`], [`ctrl_c`]); [`Handle::block_on_try`] reads with one `?`.
+//!
+//! # Logging
+//!
+//! The reactor logs through the [`log`](https://docs.rs/log) facade, which costs one atomic
+//! load per line when no logger is set or the level is off: `debug` for `run` starting and
+//! stopping and watchers lost to a closed fd, `trace` for one line per tick, and `error` for
+//! a detached task's panic that no error handler took.
+//!
 //! The guide (`docs/guide/` in the repository) explains the architecture chapter by chapter;
 //! its first chapter gives every file of this crate its layer and its one job.
 //!
@@ -56,6 +78,7 @@ mod sys;
 mod deadline;
 mod error;
 mod id;
+mod signo;
 mod token;
 
 // Layer 3: data structures.
@@ -75,13 +98,16 @@ mod builder;
 #[cfg(any(feature = "hyper", feature = "tokio-io"))]
 pub mod compat;
 mod current;
+mod enter;
 mod handle;
 mod introspect;
 mod io;
+pub mod prelude;
 mod reactor;
 mod run;
 mod tasks;
 mod time;
+mod timeout;
 mod watch;
 
 // Layer 7: helpers, on the public API.
@@ -94,6 +120,7 @@ pub use current::{
     cancel, defer, delay, disable, enable, on_readable, on_signal, on_writable, reference, repeat, repeat_after, run,
     stop, tick, unreference, watch,
 };
+pub use enter::EnterGuard;
 pub use error::{panic_message, BoxError, Error, JoinError, Result};
 pub use executor::blocking::{blocking_threads, IDLE_TIMEOUT, MAX_THREADS};
 pub use executor::join::JoinHandle;
@@ -109,7 +136,7 @@ pub use id::{TaskId, WatcherId, WatcherKind};
 pub use introspect::{AliveWatcher, KindCounts, ReactorInfo, WatcherInfo};
 pub use io::async_fd::Async;
 pub use io::net;
-pub use io::signal_stream::{signal, SignalStream};
+pub use io::signal_stream::{ctrl_c, signal, SignalStream};
 #[cfg(feature = "tls")]
 pub use io::tls::{tls_provider, ClientTlsStream, ServerTlsStream, TlsAcceptor, TlsConnector};
 #[cfg(feature = "tls")]
@@ -118,11 +145,13 @@ pub use io::tls_error::TlsError;
 /// `rustls::pki_types`), re-exported so that yours is the same version.
 #[cfg(feature = "tls")]
 pub use rustls;
+pub use signo::Signal;
 // `#[main]` and `#[test]` (the default `macros` feature); their docs are in ampere-macros.
 #[cfg(feature = "macros")]
 pub use ampere_macros::{main, test};
 pub use reactor::Reactor;
 pub use run::block_on;
-pub use tasks::{fork, fork_deferred, spawn, spawn_blocking};
+pub use tasks::{fork, fork_deferred, spawn, spawn_blocking, try_spawn};
 pub use time::{interval, sleep, sleep_until, Interval, Sleep, Tick};
+pub use timeout::{timeout, TimedOut, Timeout, TimeoutExt};
 pub use watch::Watch;

@@ -7,6 +7,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::rc::Rc;
 
 use crate::core::state::{shutdown, Handle, Inner};
+use crate::enter;
 use crate::error::Result;
 
 /// A single-threaded event reactor.
@@ -38,11 +39,19 @@ impl Reactor {
     /// Creates a reactor: an epoll instance, a waker for other threads and (on Linux) a
     /// precision timerfd. No thread is started.
     ///
+    /// The new reactor becomes this thread's current one (until it is dropped or a newer one
+    /// is made): sockets, [`Async`](crate::Async) values and signal streams made outside any
+    /// `run`/`block_on` register with it, so they may be made before `block_on`. See
+    /// [`Handle::current`].
+    ///
     /// # Errors
     ///
     /// [`Error::Io`](crate::Error::Io) when the OS refuses one of those (usually: out of fds).
     pub fn new() -> Result<Reactor> {
-        Ok(Reactor { handle: Handle { inner: Rc::new(Inner::new()?) } })
+        let inner = Rc::new(Inner::new()?);
+        // The innermost live reactor of the thread is its current one when none is driven.
+        enter::created(&inner);
+        Ok(Reactor { handle: Handle { inner } })
     }
 
     /// A handle to this reactor.
@@ -67,6 +76,7 @@ impl fmt::Debug for Reactor {
 
 impl Drop for Reactor {
     fn drop(&mut self) {
+        enter::dropped(&self.handle.inner);
         shutdown(&self.handle);
     }
 }

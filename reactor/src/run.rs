@@ -30,7 +30,13 @@ impl Handle {
     /// [`Error::TaskPanicked`]: crate::Error::TaskPanicked
     /// [`Error::Io`]: crate::Error::Io
     pub fn run(&self) -> Result<()> {
-        tick::run(self)
+        log::debug!("run: start");
+        let outcome = tick::run(self);
+        match &outcome {
+            Ok(()) => log::debug!("run: stop, nothing left to wait for (or `stop`)"),
+            Err(e) => log::debug!("run: stop with an error: {e}"),
+        }
+        outcome
     }
 
     /// Runs exactly one iteration: polls (blocking until something is due, unless work is
@@ -151,6 +157,41 @@ impl Handle {
     /// ```
     pub fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
         block_on::block_on(self, future)
+    }
+
+    /// [`block_on`](Handle::block_on) for a future that returns a `Result`, with the two
+    /// layers of errors made one, so that the common case reads with one `?`:
+    /// `reactor.block_on_try(serve(listener))?`. The reactor's own [`Error`](crate::Error)
+    /// converts into the future's error type `E` (it does into `io::Error`,
+    /// `Box<dyn Error + Send + Sync>` and `Box<dyn Error>`).
+    ///
+    /// `block_on` itself keeps the two layers apart (`Result<T, Error>` around the future's
+    /// own output), since the reactor's failure and the future's are different questions;
+    /// `#[ampere_reactor::main]` on an `async fn main() -> Result<..>` needs neither.
+    ///
+    /// # Errors
+    ///
+    /// The future's error, or the reactor's (as for `block_on`) converted into `E`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ampere_reactor::net::TcpListener;
+    ///
+    /// fn main() -> std::io::Result<()> {
+    ///     let reactor = ampere_reactor::Reactor::new()?;
+    ///     let listener = TcpListener::bind("127.0.0.1:0")?;
+    ///     let port = reactor.block_on_try(async move { Ok::<_, std::io::Error>(listener.local_addr()?.port()) })?;
+    ///     assert_ne!(port, 0);
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn block_on_try<F, T, E>(&self, future: F) -> std::result::Result<T, E>
+    where
+        F: Future<Output = std::result::Result<T, E>>,
+        E: From<crate::error::Error>,
+    {
+        block_on::block_on(self, future)?
     }
 
     /// Whether `run`, `tick` or `block_on` is driving this reactor right now: true inside its

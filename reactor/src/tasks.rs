@@ -29,7 +29,7 @@ impl Handle {
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.inner.executor.spawn(future)
+        self.inner.executor.spawn(future, Location::caller())
     }
 
     /// Spawns a fork (MadelineProto's `callFork`): a task whose `Err` or panic comes out of
@@ -103,13 +103,88 @@ impl Handle {
     }
 }
 
-/// [`Handle::spawn`] on the current reactor.
+/// [`Handle::spawn`] on the current reactor (see [`Handle::current`]), as tokio's and smol's
+/// `spawn`: it returns the task's [`JoinHandle`]; dropping the handle detaches the task.
+///
+/// A detached task that panics is not lost: the panic goes to the reactor's error handler if
+/// one is set, else to [`log::error!`](https://docs.rs/log) with where the task was spawned,
+/// and the reactor goes on. A task whose output is an `Err` is the caller's to handle: await
+/// the handle, or handle the error inside the task (the server pattern below).
+///
+/// # Panics
+///
+/// Only during thread teardown, when the thread's reactor has already been destroyed (a
+/// value dropped late that spawns). [`try_spawn`] returns that as an error instead.
+///
+/// # Examples
+///
+/// The server pattern: one task per connection, whose error is logged, not fatal.
+///
+/// ```
+/// use ampere_reactor::net::{TcpListener, TcpStream};
+/// use ampere_reactor::prelude::*;
+///
+/// async fn handle(stream: TcpStream) -> std::io::Result<()> {
+///     let mut lines = BufReader::new(&stream).lines();
+///     while let Some(line) = lines.next().await {
+///         (&stream).write_all(format!("{}\n", line?).as_bytes()).await?;
+///     }
+///     Ok(())
+/// }
+///
+/// async fn serve(listener: TcpListener) -> std::io::Result<()> {
+///     loop {
+///         let (stream, peer) = listener.accept().await?;
+///         spawn(async move {
+///             if let Err(e) = handle(stream).await {
+///                 log::warn!("{peer}: {e}"); // one client's reset never ends the server
+///             }
+///         });
+///     }
+/// }
+/// # let reactor = ampere_reactor::Reactor::new()?;
+/// # let listener = TcpListener::bind("127.0.0.1:0")?;
+/// # let addr = listener.local_addr()?;
+/// # let server = reactor.spawn(serve(listener));
+/// # reactor.block_on(async move {
+/// #     let mut c = TcpStream::connect(addr).await?;
+/// #     c.write_all(b"hi\n").await?;
+/// #     let mut buf = [0; 3];
+/// #     c.read_exact(&mut buf).await?;
+/// #     assert_eq!(&buf, b"hi\n");
+/// #     Ok::<_, std::io::Error>(())
+/// # })??;
+/// # server.abort();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    match try_spawn(future) {
+        Ok(handle) => handle,
+        Err(e) => panic!("ampere_reactor::spawn: {e} (use try_spawn during thread teardown)"),
+    }
+}
+
+/// [`spawn`], returning an error instead of panicking when the thread's reactor is gone.
 ///
 /// # Errors
 ///
 /// As for [`Handle::current`].
+///
+/// # Examples
+///
+/// ```
+/// let reactor = ampere_reactor::Reactor::new()?;
+/// let task = ampere_reactor::try_spawn(async { 7 })?;
+/// assert_eq!(reactor.block_on(task)?, Ok(7));
+/// # Ok::<(), ampere_reactor::Error>(())
+/// ```
 #[track_caller]
-pub fn spawn<F>(future: F) -> Result<JoinHandle<F::Output>>
+pub fn try_spawn<F>(future: F) -> Result<JoinHandle<F::Output>>
 where
     F: Future + 'static,
     F::Output: 'static,

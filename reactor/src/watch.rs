@@ -172,7 +172,12 @@ impl Watch {
     /// (`SIGKILL`, `SIGSTOP`, `SIGILL`, `SIGFPE`, `SIGSEGV`); [`Error::Io`] if the handler or
     /// the self-pipe cannot be set up.
     #[track_caller]
-    pub fn on_signal(self, signo: i32, callback: impl FnMut(&Handle, WatcherId, i32) + 'static) -> Result<WatcherId> {
+    pub fn on_signal(
+        self,
+        signo: impl Into<i32>,
+        callback: impl FnMut(&Handle, WatcherId, i32) + 'static,
+    ) -> Result<WatcherId> {
+        let signo = signo.into();
         if !crate::sys::signals::is_watchable(signo) {
             return Err(Error::InvalidSignal(signo));
         }

@@ -33,7 +33,7 @@ fn ten_thousand_connections_leak_no_fds() {
     let before = fd_count();
     reactor
         .block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+            let listener = TcpListener::bind("127.0.0.1:0")?;
             let addr = listener.local_addr()?;
             for _ in 0..10_000 {
                 let mut client = TcpStream::connect(addr).await?;

@@ -102,6 +102,45 @@ fn signal_stream_delivers_to_a_task() {
     assert_eq!(reactor.info().watchers(), 0, "dropping the stream cancelled its watcher");
 }
 
+/// `ctrl_c()` completes on a SIGINT delivered after it started waiting, and then gives the
+/// signal back (no watcher left).
+fn ctrl_c_completes_on_the_next_sigint() {
+    let reactor = Reactor::new().unwrap();
+    reactor
+        .block_on(async {
+            let waiting = ampere_reactor::spawn(ampere_reactor::ctrl_c());
+            ampere_reactor::sleep(std::time::Duration::from_millis(1)).await; // it is waiting now
+            raise(libc::SIGINT).unwrap();
+            waiting.await.unwrap().unwrap();
+        })
+        .unwrap();
+    assert_eq!(reactor.info().watchers(), 0, "the SIGINT watcher is gone");
+}
+
+/// Named signals work wherever a raw number does, with no `libc` in sight.
+fn named_signals_are_accepted_by_signal_and_on_signal() {
+    use ampere_reactor::Signal;
+    let reactor = Reactor::new().unwrap();
+    let seen = Rc::new(Cell::new(0));
+    let s = Rc::clone(&seen);
+    reactor
+        .on_signal(Signal::User2, move |h, id, signo| {
+            s.set(signo);
+            h.cancel(id);
+        })
+        .unwrap();
+    let got = reactor
+        .block_on(async {
+            let mut usr1 = ampere_reactor::signal(Signal::User1).unwrap();
+            raise(Signal::User1.as_raw()).unwrap();
+            raise(Signal::User2.as_raw()).unwrap();
+            Signal::try_from(usr1.recv().await).unwrap()
+        })
+        .unwrap();
+    reactor.run().unwrap();
+    assert_eq!((got, seen.get()), (Signal::User1, libc::SIGUSR2));
+}
+
 /// A signal handled on another thread while the reactor blocks in the poll: the self-pipe
 /// wakes the poll and the delivery arrives.
 fn a_signal_from_another_thread_wakes_a_blocked_poll() {
@@ -163,6 +202,8 @@ fn main() {
             cancelling_the_last_watcher_restores_the_default_action,
         ),
         ("signal_stream_delivers_to_a_task", signal_stream_delivers_to_a_task),
+        ("ctrl_c_completes_on_the_next_sigint", ctrl_c_completes_on_the_next_sigint),
+        ("named_signals_are_accepted_by_signal_and_on_signal", named_signals_are_accepted_by_signal_and_on_signal),
         ("a_signal_from_another_thread_wakes_a_blocked_poll", a_signal_from_another_thread_wakes_a_blocked_poll),
         (
             "shutdown_triggers_on_a_signal_and_then_stops_catching_it",

@@ -26,7 +26,7 @@ async fn listen(args: ServerArgs) -> Result<(), Box<dyn Error>> {
     loop {
         let (stream, _) = listener.accept().await?;
         stream.set_nodelay(true)?;
-        let _detached = spawn(serve(stream))?;
+        spawn(serve(stream));
     }
 }
 

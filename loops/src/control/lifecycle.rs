@@ -17,7 +17,7 @@
 //! ```
 //!
 //! Only one start waits at a time: a second `start()` is refused as `AlreadyRunning`, as the
-//! seed's second waiter finds the loop running once it wakes.
+//! PHP original's second waiter finds the loop running once it wakes.
 
 use std::mem;
 use std::task::{Poll, Waker};

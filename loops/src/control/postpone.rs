@@ -3,7 +3,7 @@
 //! to do, instead of on the reactor's next pass over its tasks.
 //!
 //! - A newer postponed resume replaces an older one not yet run: its defer is cancelled, and
-//!   the new one goes to the end of the defer queue (the seed's "postpone the resuming to the
+//!   the new one goes to the end of the defer queue (the PHP original's "postpone the resuming to the
 //!   end of the callback queue").
 //! - It takes back a resume the body has not seen yet (a plain `resume()` whose wake-up is
 //!   still on its way, or one remembered for the next pause): that wake-up is postponed with

@@ -39,7 +39,8 @@ where
     F::Output: 'static,
 {
     fn execute(&self, future: F) {
-        let task = crate::tasks::spawn(future).expect("AmpereExecutor used after the thread's reactor was destroyed");
+        let task =
+            crate::tasks::try_spawn(future).expect("AmpereExecutor used after the thread's reactor was destroyed");
         drop(task); // detached
     }
 }

@@ -33,9 +33,9 @@ use hyper::rt::ReadBufCursor;
 ///     });
 ///     let _server = ampere_reactor::spawn(
 ///         http1::Builder::new().timer(AmpereTimer).serve_connection(HyperIo::new(server_end), hello),
-///     )?;
+///     );
 ///     let (mut sender, conn) = hyper::client::conn::http1::handshake(HyperIo::new(client_end)).await?;
-///     let _conn = ampere_reactor::spawn(conn)?;
+///     let _conn = ampere_reactor::spawn(conn);
 ///     let response = sender.send_request(Request::new(String::new())).await?;
 ///     Ok::<_, Box<dyn std::error::Error>>(response.status())
 /// })??;

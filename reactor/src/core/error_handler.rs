@@ -51,7 +51,7 @@ pub(crate) fn report(slot_cell: &RefCell<HandlerSlot>, err: Error) -> Result<()>
         let mut slot = slot_cell.borrow_mut();
         (slot.handler.take(), slot.generation)
     };
-    let Some(mut handler) = handler else { return Err(err) };
+    let Some(mut handler) = handler else { return unhandled(err) };
     let outcome = catch_unwind(AssertUnwindSafe(|| handler(err)));
     let replaced = {
         let mut slot = slot_cell.borrow_mut();
@@ -62,4 +62,17 @@ pub(crate) fn report(slot_cell: &RefCell<HandlerSlot>, err: Error) -> Result<()>
     };
     drop(replaced); // outside the borrow: its captures may use the reactor
     outcome.map_err(|payload| Error::ErrorHandlerPanicked { message: panic_message(&*payload) })
+}
+
+/// An error with no handler to take it: out of `run`, except a detached task's panic, which
+/// nobody could catch there (nobody asked for the task's outcome): logged, and the reactor
+/// goes on.
+fn unhandled(err: Error) -> Result<()> {
+    match err {
+        Error::DetachedTaskPanicked { .. } => {
+            log::error!("{err}");
+            Ok(())
+        }
+        err => Err(err),
+    }
 }

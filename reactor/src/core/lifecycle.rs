@@ -246,6 +246,7 @@ pub(crate) fn disable_fd_watchers(h: &Handle, st: &mut State, key: u32) -> Optio
     let entry = st.io.get(key)?;
     let fd = entry.fd;
     let ids: Vec<_> = [&entry.readers[..], &entry.writers[..]].concat();
+    log::debug!("fd {fd} was closed while watched: its {} watcher(s) are disabled (cancel before closing)", ids.len());
     for id in ids {
         disable_locked(h, st, id);
     }

@@ -94,6 +94,7 @@ pub(crate) fn turn(h: &Handle) -> Result<()> {
 /// the kernel poll while work is queued: `busy.rs` has the rule and its fairness bound.
 pub(crate) fn turn_with(h: &Handle, nonblocking: bool, driven: bool) -> Result<()> {
     poll::poll_events(h, nonblocking, driven)?;
+    trace_tick(h);
     run_defers(h)?;
     run_io(h)?;
     run_signals(h)?;
@@ -103,6 +104,23 @@ pub(crate) fn turn_with(h: &Handle, nonblocking: bool, driven: bool) -> Result<(
         h.inner.state.borrow_mut().busy.ran(polled);
     }
     Ok(())
+}
+
+/// One `trace` line per tick, after the poll: what it found. A single atomic load when trace
+/// logging is off (`log_enabled!`), and nothing inside the per-event loops.
+fn trace_tick(h: &Handle) {
+    if log::log_enabled!(log::Level::Trace) {
+        let st = h.inner.state.borrow();
+        log::trace!(
+            "tick {}: {} ready fds, {} signals, defers queued: {}, {} timers, {} tasks",
+            st.tick,
+            st.ready.len(),
+            st.pending_signals.len(),
+            st.defers.has_queued(),
+            st.timers.len(),
+            h.inner.executor.task_count(),
+        );
+    }
 }
 
 /// Phase 2: the defers that were queued when the tick began, in enable order.

@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::{Condvar, OnceLock};
@@ -137,6 +137,7 @@ impl Executor {
     /// # Errors
     ///
     /// When no helper thread exists and none can be started.
+    #[track_caller]
     pub(crate) fn spawn_blocking<F, T>(self: &Rc<Self>, work: F) -> std::io::Result<JoinHandle<T>>
     where
         F: FnOnce() -> T + Send + 'static,
@@ -155,6 +156,6 @@ impl Executor {
             shared.blocking_finished();
             return Err(e);
         }
-        Ok(self.spawn(WaitResult(slot)))
+        Ok(self.spawn(WaitResult(slot), Location::caller()))
     }
 }

@@ -3,6 +3,8 @@
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Weak;
 use std::task::{ready, Context, Poll};
@@ -15,8 +17,11 @@ use crate::id::TaskId;
 ///
 /// Awaiting gives `Ok(output)`, or a [`JoinError`] if the task panicked or was aborted.
 /// Dropping the handle detaches the task (it runs on, its output is dropped: MadelineProto's
-/// "ignored async"). [`JoinHandle::abort`] cancels it.
-#[must_use = "dropping a JoinHandle detaches the task; bind it to `_` to make that explicit"]
+/// "ignored async"); a panic of a detached task is still reported (see
+/// [`spawn`](crate::spawn)). [`JoinHandle::abort`] cancels it.
+///
+/// Not `#[must_use]`, as in tokio: `spawn(task);` is the ordinary way to start a task that
+/// runs on its own, such as a server's per-connection task.
 pub struct JoinHandle<T> {
     /// The task's id, split (see [`TaskId`]) so that `taken` fits in the key's padding: the
     /// handle is 32 bytes, not 40. A program that collects a million handles in a `Vec` gets
@@ -28,22 +33,24 @@ pub struct JoinHandle<T> {
     taken: bool,
     /// The output waits in the task's slot, so the handle holds no allocation of its own.
     reactor: Weak<Executor>,
-    /// Takes the output out of its box. Made by `new`, where `T: 'static` is known (a
-    /// downcast needs it), so that awaiting the handle does not need that bound again. A
-    /// function pointer also leaves the handle `Unpin` whatever `T` is.
-    unbox: fn(Box<dyn Any>) -> T,
+    /// Where the task was spawned: named when it panics after being detached.
+    spawned_at: &'static Location<'static>,
+    /// The output's type, without owning one: `fn() -> T` leaves the handle `Unpin`, `Send`
+    /// and `Sync` whatever `T` is. (The output is downcast when awaited, which is why the
+    /// `Future` impl asks `T: 'static`; every spawned output is.)
+    _output: PhantomData<fn() -> T>,
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(task: TaskId, reactor: Weak<Executor>) -> JoinHandle<T>
-    where
-        T: 'static,
-    {
-        fn unbox<T: 'static>(output: Box<dyn Any>) -> T {
-            // `spawn` boxed the output of a future whose output type is `T`.
-            *output.downcast().expect("a task's output has its handle's type")
+    pub(crate) fn new(task: TaskId, reactor: Weak<Executor>, spawned_at: &'static Location<'static>) -> JoinHandle<T> {
+        JoinHandle {
+            generation: task.generation,
+            key: task.key,
+            taken: false,
+            reactor,
+            spawned_at,
+            _output: PhantomData,
         }
-        JoinHandle { generation: task.generation, key: task.key, taken: false, reactor, unbox: unbox::<T> }
     }
 
     /// The task's id.
@@ -67,7 +74,7 @@ impl<T> JoinHandle<T> {
     }
 }
 
-impl<T> Future for JoinHandle<T> {
+impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -80,7 +87,10 @@ impl<T> Future for JoinHandle<T> {
             None => Err(JoinError::Aborted), // the reactor was dropped first
         };
         this.taken = true;
-        Poll::Ready(outcome.map(this.unbox))
+        // `spawn` boxed the output of a future whose output type is `T`.
+        Poll::Ready(
+            outcome.map(|output: Box<dyn Any>| *output.downcast::<T>().expect("a task's output has its handle's type")),
+        )
     }
 }
 
@@ -88,7 +98,7 @@ impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         if !self.taken {
             if let Some(ex) = self.reactor.upgrade() {
-                ex.detach(self.id());
+                ex.detach(self.id(), self.spawned_at);
             }
         }
     }

@@ -13,15 +13,16 @@ use crate::error::BoxError;
 use crate::id::TaskId;
 
 impl Executor {
-    /// Stores `future` as a task, queued for its first poll, and returns its handle.
-    pub(crate) fn spawn<F>(self: &Rc<Self>, future: F) -> JoinHandle<F::Output>
+    /// Stores `future` as a task spawned at `spawned_at`, queued for its first poll, and
+    /// returns its handle.
+    pub(crate) fn spawn<F>(self: &Rc<Self>, future: F, spawned_at: &'static Location<'static>) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
         // The future itself is the task's body: one allocation, none for a zero-sized future.
         let task = self.insert(Box::pin(future), Peer::Joiner(None));
-        JoinHandle::new(task, Rc::downgrade(self))
+        JoinHandle::new(task, Rc::downgrade(self), spawned_at)
     }
 
     /// Stores `future` as a fork forked at `spawned_at`, queued for its first poll.

@@ -73,8 +73,9 @@ pub(super) enum Stage {
 pub(super) enum Peer {
     /// A `JoinHandle` exists: the waker of whoever awaits it.
     Joiner(Option<Waker>),
-    /// The `JoinHandle` was dropped: the output is dropped as soon as it exists.
-    Detached,
+    /// The `JoinHandle` was dropped: the output is dropped as soon as it exists, and a panic
+    /// is reported naming where the task was spawned (`None`: a freed slot).
+    Detached(Option<&'static Location<'static>>),
     /// A fork: its failure or panic goes to `run`, naming where it was forked.
     Fork(&'static Location<'static>),
 }
@@ -167,7 +168,7 @@ impl TaskTable {
     pub(super) fn remove(&mut self, key: u32) -> (Stage, Peer) {
         let slot = &mut self.slots[key as usize];
         let stage = std::mem::replace(&mut slot.stage, Stage::Vacant(self.free));
-        let peer = std::mem::replace(&mut slot.peer, Peer::Detached);
+        let peer = std::mem::replace(&mut slot.peer, Peer::Detached(None));
         self.free = Some(key);
         (stage, peer)
     }
@@ -214,7 +215,7 @@ impl Peer {
     pub(super) fn into_waiter(self) -> Option<Waker> {
         match self {
             Peer::Joiner(waiter) => waiter,
-            Peer::Detached | Peer::Fork(_) => None,
+            Peer::Detached(_) | Peer::Fork(_) => None,
         }
     }
 }

@@ -204,8 +204,11 @@ impl Executor {
                 Ok(Box::new(()) as Box<dyn Any>)
             }
         };
-        let Some((spawned_at, outcome)) = self.end(id, body, outcome) else { return Ok(()) };
+        let Some((spawned_at, outcome, detached)) = self.end(id, body, outcome) else { return Ok(()) };
         let err = match (outcome, failure) {
+            (Err(JoinError::Panicked(message)), _) if detached => {
+                Error::DetachedTaskPanicked { task: id, spawned_at, message }
+            }
             (Err(JoinError::Panicked(message)), _) => Error::TaskPanicked { task: id, spawned_at, message },
             (Ok(_), Some(error)) => Error::TaskFailed { task: id, spawned_at, error },
             _ => return Ok(()), // succeeded, or aborted
@@ -215,13 +218,14 @@ impl Executor {
 
     /// Ends task `id`, whose future is `body` (out of the table): the future is dropped, then
     /// the outcome goes to the task's handle (waking its awaiter), or is dropped if the handle
-    /// is gone. A fork's outcome is returned with where it was forked, for `run` to hear of.
+    /// is gone. A fork's outcome, and a detached task's panic, are returned with where the
+    /// task was spawned (and whether it was detached), for `run` to hear of.
     fn end(
         &self,
         id: TaskId,
         body: Pin<Box<dyn Body>>,
         outcome: Outcome,
-    ) -> Option<(&'static Location<'static>, Outcome)> {
+    ) -> Option<(&'static Location<'static>, Outcome, bool)> {
         let (waiter, orphan, fork) = {
             let mut tasks = self.tasks.borrow_mut();
             tasks.kill(id.key);
@@ -232,13 +236,17 @@ impl Executor {
                     slot.stage = Stage::Done(outcome);
                     (waiter, None, None)
                 }
-                Peer::Detached => {
+                &mut Peer::Detached(Some(at)) if matches!(outcome, Err(JoinError::Panicked(_))) => {
+                    drop(tasks.remove(id.key));
+                    (None, None, Some((at, outcome, true)))
+                }
+                Peer::Detached(_) => {
                     drop(tasks.remove(id.key));
                     (None, Some(outcome), None)
                 }
                 &mut Peer::Fork(at) => {
                     drop(tasks.remove(id.key));
-                    (None, None, Some((at, outcome)))
+                    (None, None, Some((at, outcome, false)))
                 }
             }
         };
@@ -285,14 +293,14 @@ impl Executor {
 
     /// Dropping a `JoinHandle`: the task runs on and its output will be dropped, or is dropped
     /// now if it already exists.
-    pub(super) fn detach(&self, id: TaskId) {
+    pub(super) fn detach(&self, id: TaskId, spawned_at: &'static Location<'static>) {
         let mut tasks = self.tasks.borrow_mut();
         let Some(slot) = tasks.get_mut(id) else { return };
         let gone = if matches!(slot.stage, Stage::Done(_)) {
             let (stage, peer) = tasks.remove(id.key);
             (Some(stage), peer)
         } else {
-            (None, mem::replace(&mut slot.peer, Peer::Detached))
+            (None, mem::replace(&mut slot.peer, Peer::Detached(Some(spawned_at))))
         };
         drop(tasks);
         drop(gone); // the output, or the awaiter's waker: user code, outside the borrow

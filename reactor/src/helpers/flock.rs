@@ -193,7 +193,7 @@ impl From<FlockError> for io::Error {
 /// reactor.block_on(async {
 ///     let a = flock(&path, LockMode::Shared, None).await?;
 ///     let b = flock(&path, LockMode::Shared, None).await?;
-///     let writer = spawn(flock(path.clone(), LockMode::Exclusive, Duration::from_millis(1)))?;
+///     let writer = spawn(flock(path.clone(), LockMode::Exclusive, Duration::from_millis(1)));
 ///     ampere_reactor::sleep(Duration::from_millis(5)).await;
 ///     assert!(!writer.is_finished(), "the exclusive lock waits for the readers");
 ///     drop((a, b));

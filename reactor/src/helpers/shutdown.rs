@@ -21,7 +21,7 @@ use std::task::{Context, Poll, Waker};
 
 use slab::Slab;
 
-use crate::{Result, TaskId};
+use crate::{Result, Signal, TaskId};
 
 /// A stop signal plus a count of the tasks to drain: tokio-util's `CancellationToken` and
 /// `TaskTracker` as one type.
@@ -212,7 +212,7 @@ impl Shutdown {
         F: Future + 'static,
         F::Output: 'static,
     {
-        Ok(crate::spawn(self.track(future))?.id())
+        Ok(crate::try_spawn(self.track(future))?.id())
     }
 
     /// Triggers the shutdown when the process receives signal `signo`, from a task on the
@@ -228,23 +228,23 @@ impl Shutdown {
     /// # Examples
     ///
     /// ```
-    /// use ampere_reactor::{Reactor, Shutdown};
+    /// use ampere_reactor::{Reactor, Shutdown, Signal};
     ///
     /// Reactor::new()?.block_on(async {
     ///     let shutdown = Shutdown::new();
-    ///     shutdown.trigger_on_signal(libc::SIGUSR2)?;
-    ///     signal_hook::low_level::raise(libc::SIGUSR2)?;
+    ///     shutdown.trigger_on_signal(Signal::User2)?;
+    ///     signal_hook::low_level::raise(Signal::User2.as_raw())?;
     ///     shutdown.triggered().await;
     ///     Ok::<(), ampere_reactor::Error>(())
     /// })??;
     /// # Ok::<(), ampere_reactor::Error>(())
     /// ```
-    pub fn trigger_on_signal(&self, signo: i32) -> Result<()> {
+    pub fn trigger_on_signal(&self, signo: impl Into<i32>) -> Result<()> {
         let mut deliveries = crate::signal(signo)?;
         let shutdown = self.clone();
         let mut waiter = Waiter::new(self);
         // Dropped as soon as either happens: the stream's watcher goes with it.
-        let _detached = crate::spawn(async move {
+        let _detached = crate::try_spawn(async move {
             poll_fn(|cx| {
                 if deliveries.poll_recv(cx).is_ready() {
                     return Poll::Ready(());
@@ -267,7 +267,7 @@ impl Shutdown {
     ///
     /// See `docs/examples/graceful_echo.rs`.
     pub fn trigger_on_ctrl_c(&self) -> Result<()> {
-        self.trigger_on_signal(libc::SIGINT)
+        self.trigger_on_signal(Signal::Interrupt)
     }
 }
 

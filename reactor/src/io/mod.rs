@@ -8,6 +8,7 @@
 //! The socket types in [`net`] build on it and implement `futures-io`'s `AsyncRead` and
 //! `AsyncWrite`; with the `tls` feature, `tls.rs` runs rustls over any of them.
 
+mod addr;
 pub(crate) mod async_fd;
 pub mod net;
 pub(crate) mod signal_stream;

@@ -5,7 +5,7 @@
 //! peer, broken pipe); none of them panics or disturbs other tasks.
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsRawFd, RawFd};
 use std::path::Path;
 use std::pin::Pin;
@@ -13,36 +13,40 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
+use super::addr::{addrs, first_ok, literal_addrs};
+pub use super::addr::{resolve, ToSocketAddrs};
 use super::async_fd::Async;
 use crate::source_table::Direction;
-
-/// Resolves `host:port` on a helper thread (name resolution blocks), so the reactor does not.
-///
-/// # Errors
-///
-/// The resolver's error, or [`io::ErrorKind::NotFound`] when the name has no address.
-pub async fn resolve(host_port: &str) -> io::Result<Vec<SocketAddr>> {
-    let query = host_port.to_owned();
-    let job = crate::tasks::spawn_blocking(move || query.to_socket_addrs().map(|a| a.collect::<Vec<_>>()))?;
-    let addrs = job.await.map_err(io::Error::other)??;
-    if addrs.is_empty() {
-        return Err(io::Error::new(io::ErrorKind::NotFound, format!("{host_port}: no address")));
-    }
-    Ok(addrs)
-}
 
 /// A TCP listening socket.
 #[derive(Debug)]
 pub struct TcpListener(Async<mio::net::TcpListener>);
 
 impl TcpListener {
-    /// Binds to `addr` (`SO_REUSEADDR` set, as mio does).
+    /// Binds to `addr` (`SO_REUSEADDR` set, as mio does), trying each address in turn:
+    /// `"127.0.0.1:8080"`, `("::", 0)`, `"localhost:8080"`, a [`SocketAddr`] (see
+    /// [`ToSocketAddrs`]). Synchronous, so it takes no name that needs a lookup (only IP
+    /// literals and `localhost`): resolve others first with [`resolve`].
     ///
     /// # Errors
     ///
-    /// The OS's (address in use, permission denied), or a missing reactor.
-    pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
-        Ok(TcpListener(Async::new(mio::net::TcpListener::bind(addr)?)?))
+    /// The OS's (address in use, permission denied); `InvalidInput` for a malformed address
+    /// or a name that needs a lookup.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ampere_reactor::net::TcpListener;
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// let listener = TcpListener::bind("127.0.0.1:0")?; // port 0: the OS picks one
+    /// assert_ne!(listener.local_addr()?.port(), 0);
+    /// # drop(reactor);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
+        let listener = first_ok(&literal_addrs(&addr)?, mio::net::TcpListener::bind)?;
+        Ok(TcpListener(Async::new(listener)?))
     }
 
     /// Binds to `addr` with `SO_REUSEPORT` (and `SO_REUSEADDR`) set, so that several
@@ -131,12 +135,46 @@ impl TcpListener {
 pub struct TcpStream(Async<mio::net::TcpStream>);
 
 impl TcpStream {
-    /// Connects to `addr` without blocking the reactor.
+    /// Connects to `addr` (`"example.com:80"`, `("localhost", 8080)`, a [`SocketAddr`]: see
+    /// [`ToSocketAddrs`]) without blocking the reactor: a name is resolved on the blocking
+    /// pool, then each address is tried in turn until one connects.
     ///
     /// # Errors
     ///
-    /// `ConnectionRefused`, `TimedOut`, unreachable network, ... as the OS reports them.
-    pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+    /// The resolver's; then the last address's `ConnectionRefused`, `TimedOut`, unreachable
+    /// network, ... as the OS reports them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ampere_reactor::net::{TcpListener, TcpStream};
+    /// use ampere_reactor::prelude::*;
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// let port = listener.local_addr()?.port();
+    /// reactor.block_on(async move {
+    ///     let server = spawn(async move { listener.accept().await?.0.write_all(b"hi").await });
+    ///     let mut client = TcpStream::connect(("localhost", port)).await?;
+    ///     let mut got = String::new();
+    ///     client.read_to_string(&mut got).await?;
+    ///     assert_eq!(got, "hi");
+    ///     server.await.map_err(std::io::Error::other)?
+    /// })??;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
+        let mut last = None;
+        for addr in addrs(&addr).await? {
+            match TcpStream::connect_one(addr).await {
+                Ok(stream) => return Ok(stream),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.expect("`addrs` gives at least one address"))
+    }
+
+    async fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
         let stream = Async::new(mio::net::TcpStream::connect(addr)?)?;
         loop {
             // A connect in progress becomes writable when it succeeds *or* fails.
@@ -207,13 +245,33 @@ impl TcpStream {
 pub struct UdpSocket(Async<mio::net::UdpSocket>);
 
 impl UdpSocket {
-    /// Binds to `addr`.
+    /// Binds to `addr`, an IP literal or `localhost` (see [`TcpListener::bind`]).
     ///
     /// # Errors
     ///
-    /// The OS's.
-    pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
-        Ok(UdpSocket(Async::new(mio::net::UdpSocket::bind(addr)?)?))
+    /// The OS's; `InvalidInput` for a malformed address or a name that needs a lookup.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ampere_reactor::net::UdpSocket;
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// let a = UdpSocket::bind("127.0.0.1:0")?;
+    /// let b = UdpSocket::bind("127.0.0.1:0")?;
+    /// let to = b.local_addr()?;
+    /// reactor.block_on(async move {
+    ///     a.send_to(b"ping", to).await?;
+    ///     let mut buf = [0; 16];
+    ///     let (n, from) = b.recv_from(&mut buf).await?;
+    ///     assert_eq!((&buf[..n], from), (&b"ping"[..], a.local_addr()?));
+    ///     Ok::<_, std::io::Error>(())
+    /// })??;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
+        let socket = first_ok(&literal_addrs(&addr)?, mio::net::UdpSocket::bind)?;
+        Ok(UdpSocket(Async::new(socket)?))
     }
 
     /// The bound address.
@@ -225,21 +283,24 @@ impl UdpSocket {
         self.0.get_ref().local_addr()
     }
 
-    /// Sets the default peer for `send` and `recv`.
+    /// Sets the default peer for `send` and `recv`: an IP literal or `localhost` (synchronous,
+    /// like [`bind`](UdpSocket::bind)).
     ///
     /// # Errors
     ///
-    /// The OS's.
-    pub fn connect(&self, addr: SocketAddr) -> io::Result<()> {
-        self.0.get_ref().connect(addr)
+    /// The OS's; `InvalidInput` for a malformed address or a name that needs a lookup.
+    pub fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
+        first_ok(&literal_addrs(&addr)?, |a| self.0.get_ref().connect(a))
     }
 
-    /// Sends one datagram to `addr`.
+    /// Sends one datagram to `addr` (its first address; a name is resolved on the blocking
+    /// pool).
     ///
     /// # Errors
     ///
-    /// The OS's.
-    pub async fn send_to(&self, buf: &[u8], addr: SocketAddr) -> io::Result<usize> {
+    /// The resolver's, or the OS's.
+    pub async fn send_to(&self, buf: &[u8], addr: impl ToSocketAddrs) -> io::Result<usize> {
+        let addr = addrs(&addr).await?[0];
         self.0.write_with(|s| s.send_to(buf, addr)).await
     }
 

@@ -1,4 +1,4 @@
-//! [`signal`]: deliveries of a signal as an async stream.
+//! [`signal`]: deliveries of a signal as an async stream; [`ctrl_c`], the next Ctrl-C.
 
 use std::cell::RefCell;
 use std::future::poll_fn;
@@ -8,6 +8,7 @@ use std::task::{Context, Poll, Waker};
 use crate::core::state::Handle;
 use crate::error::Result;
 use crate::id::WatcherId;
+use crate::signo::Signal;
 
 #[derive(Debug, Default)]
 struct Pending {
@@ -24,7 +25,7 @@ struct Pending {
 /// ```
 /// let reactor = ampere_reactor::Reactor::new()?;
 /// reactor.block_on(async {
-///     let mut usr1 = ampere_reactor::signal(libc::SIGUSR1)?;
+///     let mut usr1 = ampere_reactor::signal(ampere_reactor::Signal::User1)?;
 ///     signal_hook::low_level::raise(libc::SIGUSR1)?;
 ///     assert_eq!(usr1.recv().await, libc::SIGUSR1);
 ///     Ok::<(), ampere_reactor::Error>(())
@@ -39,14 +40,15 @@ pub struct SignalStream {
     handle: Handle,
 }
 
-/// Starts receiving signal `signo` on the current reactor. Deliveries between two `recv`s are
+/// Starts receiving signal `signo` (a [`Signal`] or a raw number) on the current reactor. Deliveries between two `recv`s are
 /// counted, not lost (but the OS coalesces deliveries that arrive between two ticks).
 ///
 /// # Errors
 ///
 /// [`Error::InvalidSignal`](crate::Error::InvalidSignal) for signals that cannot be caught.
 #[track_caller]
-pub fn signal(signo: i32) -> Result<SignalStream> {
+pub fn signal(signo: impl Into<i32>) -> Result<SignalStream> {
+    let signo = signo.into();
     let handle = Handle::current()?;
     let pending = Rc::new(RefCell::new(Pending::default()));
     let shared = Rc::clone(&pending);
@@ -87,4 +89,30 @@ impl Drop for SignalStream {
     fn drop(&mut self) {
         self.handle.cancel(self.watcher);
     }
+}
+
+/// Completes on the next Ctrl-C (`SIGINT`) after it is first polled, as tokio's
+/// `signal::ctrl_c`. While it waits, the reactor catches `SIGINT` (it no longer kills the
+/// process); once it completes or is dropped, the default action is back (unless other
+/// watchers of `SIGINT` remain).
+///
+/// # Errors
+///
+/// As for [`signal`].
+///
+/// # Examples
+///
+/// ```no_run
+/// # fn main() -> Result<(), ampere_reactor::Error> {
+/// let reactor = ampere_reactor::Reactor::new()?;
+/// reactor.block_on(async {
+///     ampere_reactor::ctrl_c().await?;
+///     println!("bye");
+///     Ok::<(), ampere_reactor::Error>(())
+/// })??;
+/// # Ok(()) }
+/// ```
+pub async fn ctrl_c() -> Result<()> {
+    signal(Signal::Interrupt)?.recv().await;
+    Ok(())
 }

@@ -74,19 +74,19 @@ pub(crate) fn async_io_and_sockets_refuse_bad_fds_and_addresses_with_typed_error
     reactor
         .block_on(async {
             // Addresses: not local, in use, nothing listening, empty and over-long paths.
-            let e = TcpListener::bind("192.0.2.1:0".parse().unwrap()).unwrap_err();
+            let e = TcpListener::bind("192.0.2.1:0").unwrap_err();
             assert_eq!(e.kind(), std::io::ErrorKind::AddrNotAvailable, "{e}");
-            let taken = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            let taken = TcpListener::bind("127.0.0.1:0").unwrap();
             let e = TcpListener::bind(taken.local_addr().unwrap()).unwrap_err();
             assert_eq!(e.kind(), std::io::ErrorKind::AddrInUse, "{e}");
-            assert!(TcpStream::connect("127.0.0.1:0".parse().unwrap()).await.is_err());
+            assert!(TcpStream::connect("127.0.0.1:0").await.is_err());
             let e = UnixStream::connect("/nonexistent/ampere.sock").await.unwrap_err();
             assert_eq!(e.kind(), std::io::ErrorKind::NotFound, "{e}");
             let long = format!("/tmp/{}", "x".repeat(200));
             assert!(UnixListener::bind(&long).is_err(), "a path longer than sun_path");
             assert!(UnixStream::connect(&long).await.is_err());
             assert!(UnixListener::bind("/nonexistent/dir/ampere.sock").is_err());
-            let e = UdpSocket::bind("192.0.2.1:0".parse().unwrap()).unwrap_err();
+            let e = UdpSocket::bind("192.0.2.1:0").unwrap_err();
             assert_eq!(e.kind(), std::io::ErrorKind::AddrNotAvailable, "{e}");
         })
         .unwrap();
@@ -99,7 +99,7 @@ pub(crate) fn empty_buffers_and_datagrams_are_handled_without_false_eof_or_spin(
     reactor
         .block_on(async {
             let (a, b) = UnixStream::pair().unwrap();
-            let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
             let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
             let (server, _) = listener.accept().await.unwrap();
             // Writing nothing is done at once.
@@ -118,7 +118,7 @@ pub(crate) fn empty_buffers_and_datagrams_are_handled_without_false_eof_or_spin(
             drop(a);
             assert_eq!((&b).read(&mut []).await.unwrap(), 0);
             // An empty datagram is a datagram.
-            let udp = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
             udp.connect(udp.local_addr().unwrap()).unwrap();
             assert_eq!(udp.send(&[]).await.unwrap(), 0);
             assert_eq!(udp.recv(&mut [0u8; 8]).await.unwrap(), 0);

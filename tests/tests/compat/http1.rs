@@ -37,14 +37,13 @@ fn hyper_server_answers_several_requests_on_one_kept_alive_connection() {
                             .header_read_timeout(Duration::from_secs(2))
                             .keep_alive(true)
                             .serve_connection(HyperIo::new(stream), service_fn(hello)),
-                    )
-                    .expect("spawn");
+                    );
                 }
-            })?;
+            });
 
             let stream = TcpStream::connect(addr).await?;
             let (mut sender, conn) = hyper::client::conn::http1::handshake(HyperIo::new(stream)).await?;
-            let _conn = spawn(conn)?;
+            let _conn = spawn(conn);
             let mut bodies = Vec::new();
             for path in ["/a", "/b", "/c"] {
                 sender.ready().await?;
@@ -73,7 +72,7 @@ fn header_read_timeout_on_ampere_timer_closes_a_silent_connection_not_before_it(
                     .header_read_timeout(Duration::from_millis(50))
                     .serve_connection(HyperIo::new(stream), service_fn(hello))
                     .await
-            })?;
+            });
             // A client that connects and never sends a request head.
             let mut silent = TcpStream::connect(addr).await?;
             let start = Instant::now();
@@ -107,9 +106,9 @@ fn hyper_runs_over_a_unix_stream_and_an_async_std_socket() {
             let server_end = listener.accept().await?;
             let _server = spawn(
                 http1::Builder::new().timer(AmpereTimer).serve_connection(HyperIo::new(server_end), service_fn(hello)),
-            )?;
+            );
             let (mut sender, conn) = hyper::client::conn::http1::handshake(HyperIo::new(client_end)).await?;
-            let _conn = spawn(conn)?;
+            let _conn = spawn(conn);
             let body = text(sender.send_request(get("/unix")).await?).await;
             Ok::<_, Box<dyn std::error::Error>>(body)
         })

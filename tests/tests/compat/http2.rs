@@ -36,10 +36,10 @@ fn http2_streams_run_concurrently_on_the_ampere_executor_with_a_non_send_service
                 http2::Builder::new(AmpereExecutor)
                     .timer(AmpereTimer)
                     .serve_connection(HyperIo::new(server_end), service),
-            )?;
+            );
             let (sender, conn) =
                 hyper::client::conn::http2::handshake(AmpereExecutor, HyperIo::new(client_end)).await?;
-            let _conn = spawn(conn)?;
+            let _conn = spawn(conn);
             let requests = ["/1", "/2", "/3"].map(|path| {
                 let mut sender = sender.clone();
                 async move { text(sender.send_request(get(path)).await.expect("a response")).await }

@@ -24,7 +24,7 @@ fn tokio_util_lines_codec_runs_over_ampere_tcp_without_a_tokio_runtime() {
                 while let Some(line) = lines.next().await {
                     lines.send(line.expect("a line").to_uppercase()).await.expect("send");
                 }
-            })?;
+            });
             assert!(tokio::runtime::Handle::try_current().is_err(), "no tokio runtime in the client");
             let mut lines = Framed::new(TcpStream::connect(addr).await?, LinesCodec::new());
             let mut replies = Vec::new();
@@ -77,7 +77,7 @@ fn tokio_shutdown_of_an_ampere_tcp_stream_is_a_write_shutdown() {
                 let mut all = Vec::new();
                 stream.read_to_end(&mut all).await.expect("read to the end");
                 stream.write_all(&all).await.expect("echo");
-            })?;
+            });
             let mut client = TcpStream::connect(addr).await?;
             client.write_all(b"whole message").await?;
             // The inherent `shutdown(how)` shadows the trait method: call it by its path.

@@ -73,7 +73,7 @@ async fn connect_pair(listener: &TcpListener, addr: SocketAddr) -> io::Result<(T
 }
 
 fn listener() -> (TcpListener, SocketAddr) {
-    let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap();
     (l, addr)
 }

@@ -33,7 +33,7 @@ fn shared_locks_coexist_and_an_exclusive_one_waits_for_every_holder() {
         let first = flock(&path, LockMode::Shared, None).await.unwrap();
         let second = flock(&path, LockMode::Shared, None).await.unwrap();
         let start = Instant::now();
-        let writer = spawn(flock(path.clone(), LockMode::Exclusive, Duration::from_millis(2))).unwrap();
+        let writer = spawn(flock(path.clone(), LockMode::Exclusive, Duration::from_millis(2)));
         sleep(Duration::from_millis(20)).await;
         drop(first);
         sleep(Duration::from_millis(20)).await;
@@ -42,7 +42,7 @@ fn shared_locks_coexist_and_an_exclusive_one_waits_for_every_holder() {
         let exclusive = writer.await.unwrap().unwrap();
         assert!(start.elapsed() >= Duration::from_millis(40));
         // And now a shared lock waits for the exclusive one.
-        let reader = spawn(flock(path.clone(), LockMode::Shared, Duration::from_millis(2))).unwrap();
+        let reader = spawn(flock(path.clone(), LockMode::Shared, Duration::from_millis(2)));
         sleep(Duration::from_millis(10)).await;
         assert!(!reader.is_finished());
         drop(exclusive);

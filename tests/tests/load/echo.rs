@@ -136,7 +136,7 @@ pub(crate) fn a_loopback_echo_server_holds_a_thousand_connections_and_checks_eve
     let gate = Rc::new(Gate { expected: conns, ..Gate::default() });
     let g = Rc::clone(&gate);
     let work = async move {
-        let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+        let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr: SocketAddr = listener.local_addr()?;
         let handle = Handle::current().unwrap();
         let (h, gs) = (handle.clone(), Rc::clone(&g));

@@ -40,7 +40,6 @@ fn serve_once(listener: TcpListener, acceptor: TlsAcceptor, response: &'static [
         tls.write_all(response).await?;
         tls.close().await
     })
-    .expect("a current reactor")
 }
 
 /// Fetches `https://{host}:{port}/path` from a server presenting `acceptor`'s certificate,
