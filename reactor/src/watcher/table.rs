@@ -59,10 +59,6 @@ pub(crate) struct Watcher {
     /// which is how "nothing fires in the tick it was created or enabled" is enforced for
     /// every kind with one comparison.
     pub(crate) enabled_tick: u64,
-    /// The stamp of this watcher's live entry in the timer heap; 0 when it
-    /// has none. Queue entries carry the stamp too, and an entry whose stamp differs from its
-    /// watcher's is a tombstone, even if the slot was reused by another watcher meanwhile.
-    pub(crate) stamp: u64,
     /// `None` only while the callback runs (it is taken out so it can borrow the reactor).
     pub(crate) callback: Option<Callback>,
     /// Where the user created it: reported by introspection and in panic errors.
@@ -78,7 +74,6 @@ impl Watcher {
             enabled: false,
             referenced: false,
             enabled_tick: 0,
-            stamp: 0,
             callback: Some(callback),
             created_at,
         }
@@ -146,13 +141,10 @@ impl WatcherTable {
         self.slab.get_mut(id.key as usize).filter(|w| w.generation == id.generation)
     }
 
-    /// The watcher in slot `key` whose queue entry has `stamp`: how queues validate entries
-    /// that carry a key and a stamp instead of a full id.
-    pub(crate) fn by_stamp(&self, key: u32, stamp: u64) -> Option<WatcherId> {
-        self.slab
-            .get(key as usize)
-            .filter(|w| w.stamp == stamp && stamp != 0)
-            .map(|w| WatcherId { key, generation: w.generation })
+    /// The watcher in slot `key`, whoever it is: for queues whose entries are removed with
+    /// their watcher (the timer heap), so a key in them always names the right one.
+    pub(crate) fn by_key(&self, key: u32) -> Option<(WatcherId, &Watcher)> {
+        self.slab.get(key as usize).map(|w| (WatcherId { key, generation: w.generation }, w))
     }
 
     /// Removes a watcher, keeping the counters exact. `None` for a stale id.
