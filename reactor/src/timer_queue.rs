@@ -25,6 +25,18 @@
 //!
 //! `pos` costs 4 bytes per slab slot, dense, so the lookup is one load from a compact array.
 //!
+//! # Moving a deadline later costs a store
+//!
+//! `due[key]` holds the timer's real `(deadline, stamp)`; its heap entry holds a lower bound
+//! of it. Moving a timer earlier sifts its entry up at once. Moving it later (a timeout
+//! pushed back, by far the most common reset) only writes `due[key]`: the entry stays where
+//! it is, and when it reaches the top, [`TimerQueue::earliest`] finds it stale and sifts it
+//! down to its real place. That is libev's "lazy" idle-timeout strategy (ev.pod, "Be smart
+//! about timeouts"), kept inside the queue: a timeout reset a thousand times before it
+//! expires is sifted once. It is exact all the same: every real key is at least its entry's,
+//! so a top entry that is not stale is the earliest real key, and nothing fires early or out
+//! of order.
+//!
 //! # Held entries
 //!
 //! Phase 5 sets aside the entries armed during the tick that are already due (they belong to
@@ -110,6 +122,8 @@ pub(crate) struct TimerQueue {
     heap: Vec<Entry>,
     /// Per slab key: the heap slot of its entry, `HELD | i` for `held[i]`, or `NONE`.
     pos: Vec<u32>,
+    /// Per slab key with an entry: its real `(deadline, stamp)`, at or after the entry's.
+    due: Vec<(u64, u64)>,
     /// Entries set aside until the end of phase 5; a removed one has key `NONE`.
     held: Vec<Entry>,
     /// Live entries in `held`.
@@ -117,24 +131,37 @@ pub(crate) struct TimerQueue {
 }
 
 impl TimerQueue {
-    /// Arms timer `e.key` at `e.deadline`, or moves its entry there if it has one.
+    /// Arms timer `e.key` at `e.deadline`, or moves it there if it is armed: a move later is
+    /// recorded and left for [`TimerQueue::earliest`] to apply.
     pub(crate) fn set(&mut self, e: Entry) {
         let k = e.key as usize;
         if k >= self.pos.len() {
             self.pos.resize(k + 1, NONE);
+            self.due.resize(k + 1, (0, 0));
         }
+        let real = (e.deadline, e.stamp);
         match self.pos[k] {
-            NONE => {
-                self.heap.push(e);
-                self.sift_up(self.heap.len() - 1, e);
-            }
+            NONE => self.push(e),
             p if p & HELD != 0 => {
                 self.unhold(p);
-                self.heap.push(e);
-                self.sift_up(self.heap.len() - 1, e);
+                self.push(e);
             }
-            p => self.sift(p as usize, e),
+            p => {
+                // Later than the real key, or than the entry's lower bound: a store.
+                let later = real >= self.due[k] || e.key() >= self.heap[p as usize].key();
+                self.due[k] = real;
+                if !later {
+                    self.sift(p as usize, e);
+                }
+            }
         }
+    }
+
+    /// Adds an entry for a key that has none.
+    fn push(&mut self, e: Entry) {
+        self.due[e.key as usize] = (e.deadline, e.stamp);
+        self.heap.push(e);
+        self.sift_up(self.heap.len() - 1, e);
     }
 
     /// Whether timer `key` is armed (in the heap or held).
@@ -160,14 +187,28 @@ impl TimerQueue {
         true
     }
 
-    /// The earliest entry.
+    /// The earliest entry, exact: a top entry whose timer was moved later is first sifted
+    /// down to its real place, as often as needed.
+    pub(crate) fn earliest(&mut self) -> Option<Entry> {
+        loop {
+            let top = *self.heap.first()?;
+            let (deadline, stamp) = self.due[top.key as usize];
+            if (deadline, stamp) == (top.deadline, top.stamp) {
+                return Some(top);
+            }
+            self.sift_down(0, Entry { deadline, stamp, key: top.key });
+        }
+    }
+
+    /// The top entry as it stands: a lower bound of the earliest deadline, exact right after
+    /// [`TimerQueue::earliest`].
     pub(crate) fn peek(&self) -> Option<Entry> {
         self.heap.first().copied()
     }
 
     /// Removes the earliest entry.
     pub(crate) fn pop(&mut self) -> Option<Entry> {
-        let top = *self.heap.first()?;
+        let top = self.earliest()?;
         self.pos[top.key as usize] = NONE;
         let last = self.heap.pop().expect("not empty");
         if !self.heap.is_empty() {
@@ -180,6 +221,7 @@ impl TimerQueue {
     /// instead of a pop and a push.
     pub(crate) fn replace_top(&mut self, e: Entry) {
         debug_assert_eq!(self.heap.first().map(|t| t.key), Some(e.key));
+        self.due[e.key as usize] = (e.deadline, e.stamp);
         self.sift(0, e);
     }
 
@@ -277,12 +319,14 @@ mod tests {
     use std::collections::HashMap;
 
     impl TimerQueue {
-        /// Every parent orders before its children, and `pos` names every entry's slot.
+        /// Every parent orders before its children, `pos` names every entry's slot, and no
+        /// entry is later than its timer's real deadline.
         fn check(&self) {
             let h = &self.heap;
             assert!((1..h.len()).all(|i| h[(i - 1) / ARITY] <= h[i]), "every parent <= its children");
             for (i, e) in h.iter().enumerate() {
                 assert_eq!(self.pos[e.key as usize], i as u32, "pos of key {}", e.key);
+                assert!(self.due[e.key as usize] >= (e.deadline, e.stamp), "an entry is a lower bound");
             }
             let armed = self.pos.iter().filter(|&&p| p != NONE).count();
             assert_eq!(armed, self.len(), "pos names exactly the armed entries");
@@ -325,7 +369,7 @@ mod tests {
                     due.sort();
                     model.retain(|_, e| e.deadline > now);
                     let mut fired = Vec::new();
-                    while let Some(top) = q.peek().filter(|e| e.deadline <= now) {
+                    while let Some(top) = q.earliest().filter(|e| e.deadline <= now) {
                         fired.push(q.pop().unwrap());
                         assert!(!q.contains(top.key));
                     }

@@ -9,9 +9,10 @@
 //!
 //! # Reset
 //!
-//! [`reset`] (`Handle::reset`, libev's `ev_timer_again`) moves a timer's one entry in place
-//! (a sift from the slot the queue recorded): O(log n), no allocation, nothing left behind,
-//! however often a timeout is pushed back.
+//! [`reset`] (`Handle::reset`, libev's `ev_timer_again`) moves a timer's one entry: earlier,
+//! a sift up from the slot the queue recorded; later, a store, applied when the entry
+//! reaches the top (see `timer_queue.rs`). No allocation, nothing left behind, however often
+//! a timeout is pushed back.
 
 use std::panic::Location;
 use std::task::Waker;
@@ -141,9 +142,10 @@ pub(crate) fn set_timer_waker(h: &Handle, id: WatcherId, waker: &Waker) -> bool 
     }
 }
 
-/// The earliest deadline (every entry in the heap is live).
+/// The earliest deadline (every entry in the heap is live; a timeout moved later is put in
+/// its real place first).
 pub(crate) fn earliest_deadline(st: &mut State) -> Option<u64> {
-    st.timers.peek().map(|top| top.deadline)
+    st.timers.earliest().map(|top| top.deadline)
 }
 
 /// Phase 5's next timer: pops the earliest entry due by `now` and returns its watcher, a
@@ -158,7 +160,7 @@ pub(crate) fn earliest_deadline(st: &mut State) -> Option<u64> {
 /// [`TimerQueue::hold`]: crate::timer_queue::TimerQueue::hold
 pub(crate) fn pop_due(st: &mut State, now: u64, last_old_stamp: u64) -> Option<WatcherId> {
     loop {
-        let top = st.timers.peek().filter(|e| e.deadline <= now)?;
+        let top = st.timers.earliest().filter(|e| e.deadline <= now)?;
         let (id, w) = st.watchers.by_key(top.key).expect("a heap entry names a live watcher");
         if top.stamp > last_old_stamp || w.enabled_tick >= st.tick {
             // Armed during this tick (in this phase, or earlier on a clock too coarse
