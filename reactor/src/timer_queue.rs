@@ -397,6 +397,14 @@ mod tests {
         assert!(popped.windows(2).all(|w| w[0] < w[1]), "strictly increasing (deadline, stamp)");
     }
 
+    /// What a pending timer costs here, beside its 64-byte watcher: this entry, plus a `pos`
+    /// slot (4 bytes) and a `due` slot (16 bytes) per slab key. The guide's complexity chapter
+    /// quotes the sum.
+    #[test]
+    fn an_entry_is_24_bytes() {
+        assert_eq!(std::mem::size_of::<Entry>(), 24);
+    }
+
     #[test]
     fn ties_fire_in_arming_order() {
         let mut q = TimerQueue::default();

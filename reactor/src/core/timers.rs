@@ -162,7 +162,7 @@ pub(crate) fn pop_due(st: &mut State, now: u64, last_old_stamp: u64) -> Option<W
     loop {
         let top = st.timers.earliest().filter(|e| e.deadline <= now)?;
         let (id, w) = st.watchers.by_key(top.key).expect("a heap entry names a live watcher");
-        if top.stamp > last_old_stamp || w.enabled_tick >= st.tick {
+        if top.stamp > last_old_stamp || w.enabled_tick() >= st.tick {
             // Armed during this tick (in this phase, or earlier on a clock too coarse
             // to have moved) with a deadline that already passed: it belongs to the
             // next tick. Popping it now would lose it, since dispatch refuses it.
