@@ -297,7 +297,9 @@ fn reset(c: &mut Criterion) {
             g.bench_function(BenchmarkId::new(peer.name, n), |b| {
                 b.iter_custom(|iters| {
                     // SAFETY: `order` is a permutation of `0..n`; timers `0..n` are armed.
-                    let ns = unsafe { (peer.timers_reset)(ctx.ptr(), order.as_ptr(), n, RESET_TIMEOUT.as_nanos() as u64, iters) };
+                    let ns = unsafe {
+                        (peer.timers_reset)(ctx.ptr(), order.as_ptr(), n, RESET_TIMEOUT.as_nanos() as u64, iters)
+                    };
                     Duration::from_nanos(ns)
                 })
             });

@@ -49,11 +49,13 @@ fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) {
 /// `n` ampere timers that never fire while measured: a first deadline 1 s to 2 s out, then
 /// every `RESET_TIMEOUT`, so that an `enable` restarts exactly what a `reset` sets.
 fn idle_timers(reactor: &Reactor, n: usize, enabled: bool) -> Vec<WatcherId> {
-    let w = |d| match enabled {
-        true => reactor.watch(),
-        false => reactor.watch().disabled(),
-    }
-    .repeat_after(d, RESET_TIMEOUT, |_, _| {});
+    let w = |d| {
+        match enabled {
+            true => reactor.watch(),
+            false => reactor.watch().disabled(),
+        }
+        .repeat_after(d, RESET_TIMEOUT, |_, _| {})
+    };
     far_delays(n).into_iter().map(w).collect()
 }
 

@@ -184,7 +184,9 @@ impl From<Error> for io::Error {
     fn from(e: Error) -> Self {
         match e {
             Error::Io(e) => e,
-            Error::InvalidWatcher(_) | Error::NotATimer { .. } | Error::InvalidSignal(_) => io::Error::new(io::ErrorKind::InvalidInput, e),
+            Error::InvalidWatcher(_) | Error::NotATimer { .. } | Error::InvalidSignal(_) => {
+                io::Error::new(io::ErrorKind::InvalidInput, e)
+            }
             other => io::Error::other(other),
         }
     }

@@ -90,7 +90,9 @@ fn a_delay_is_dead_inside_its_own_callback_so_resetting_it_errors() {
     let reactor = Reactor::new().unwrap();
     let got = Rc::new(Cell::new(None));
     let g = got.clone();
-    reactor.delay(Duration::ZERO, move |h, id| g.set(Some(matches!(h.reset(id, Duration::ZERO), Err(Error::InvalidWatcher(x)) if x == id))));
+    reactor.delay(Duration::ZERO, move |h, id| {
+        g.set(Some(matches!(h.reset(id, Duration::ZERO), Err(Error::InvalidWatcher(x)) if x == id)))
+    });
     reactor.run().unwrap();
     assert_eq!(got.get(), Some(true));
 }

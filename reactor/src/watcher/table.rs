@@ -80,13 +80,7 @@ pub(crate) struct Watcher {
 impl Watcher {
     /// A new watcher, not yet in any table.
     pub(crate) fn new(data: Data, callback: Callback, created_at: &'static Location<'static>) -> Watcher {
-        Watcher {
-            generation: 0,
-            data,
-            state: 0,
-            callback: Some(callback),
-            created_at,
-        }
+        Watcher { generation: 0, data, state: 0, callback: Some(callback), created_at }
     }
 
     pub(crate) fn is_enabled(&self) -> bool {
