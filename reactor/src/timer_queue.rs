@@ -122,7 +122,9 @@ pub(crate) struct TimerQueue {
     heap: Vec<Entry>,
     /// Per slab key: the heap slot of its entry, `HELD | i` for `held[i]`, or `NONE`.
     pos: Vec<u32>,
-    /// Per slab key with an entry: its real `(deadline, stamp)`, at or after the entry's.
+    /// Per slab key with an entry in the heap: its real `(deadline, stamp)`, at or after the
+    /// entry's; a stamp of 0 otherwise (stamps start at 1), so that the common reset, a move
+    /// later, reads this one slot and nothing else.
     due: Vec<(u64, u64)>,
     /// Entries set aside until the end of phase 5; a removed one has key `NONE`.
     held: Vec<Entry>,
@@ -134,12 +136,17 @@ impl TimerQueue {
     /// Arms timer `e.key` at `e.deadline`, or moves it there if it is armed: a move later is
     /// recorded and left for [`TimerQueue::earliest`] to apply.
     pub(crate) fn set(&mut self, e: Entry) {
+        debug_assert!(e.stamp != 0, "stamps start at 1");
         let k = e.key as usize;
         if k >= self.pos.len() {
             self.pos.resize(k + 1, NONE);
             self.due.resize(k + 1, (0, 0));
         }
         let real = (e.deadline, e.stamp);
+        if self.due[k].1 != 0 && real >= self.due[k] {
+            self.due[k] = real; // in the heap, and moving later: the common reset
+            return;
+        }
         match self.pos[k] {
             NONE => self.push(e),
             p if p & HELD != 0 => {
@@ -147,10 +154,9 @@ impl TimerQueue {
                 self.push(e);
             }
             p => {
-                // Later than the real key, or than the entry's lower bound: a store.
-                let later = real >= self.due[k] || e.key() >= self.heap[p as usize].key();
+                // Earlier than the real key; later than the entry's lower bound is still a store.
                 self.due[k] = real;
-                if !later {
+                if e.key() < self.heap[p as usize].key() {
                     self.sift(p as usize, e);
                 }
             }
@@ -178,6 +184,7 @@ impl TimerQueue {
             p if p & HELD != 0 => self.unhold(p),
             p => {
                 self.pos[key as usize] = NONE;
+                self.due[key as usize].1 = 0;
                 let last = self.heap.pop().expect("an entry is in the heap");
                 if (p as usize) < self.heap.len() {
                     self.sift(p as usize, last);
@@ -210,6 +217,7 @@ impl TimerQueue {
     pub(crate) fn pop(&mut self) -> Option<Entry> {
         let top = self.earliest()?;
         self.pos[top.key as usize] = NONE;
+        self.due[top.key as usize].1 = 0;
         let last = self.heap.pop().expect("not empty");
         if !self.heap.is_empty() {
             self.sift_down_from_root(last);
@@ -328,6 +336,10 @@ mod tests {
                 assert_eq!(self.pos[e.key as usize], i as u32, "pos of key {}", e.key);
                 assert!(self.due[e.key as usize] >= (e.deadline, e.stamp), "an entry is a lower bound");
             }
+            for (k, &p) in self.pos.iter().enumerate() {
+                let in_heap = p != NONE && p & HELD == 0;
+                assert_eq!(self.due[k].1 != 0, in_heap, "due has a stamp exactly for entries in the heap");
+            }
             let armed = self.pos.iter().filter(|&&p| p != NONE).count();
             assert_eq!(armed, self.len(), "pos names exactly the armed entries");
         }
@@ -342,7 +354,10 @@ mod tests {
         let mut q = TimerQueue::default();
         let mut model: HashMap<u32, Entry> = HashMap::new();
         let (mut stamp, mut now) = (0, 0);
-        for _ in 0..50_000 {
+        for round in 0..50_000 {
+            if round % 64 == 0 {
+                q.check();
+            }
             let key = (next() % 512) as u32;
             match next() % 5 {
                 0 | 1 => {
