@@ -50,6 +50,20 @@ bench-c name="":
     fi
     if [ -z "{{name}}" ]; then cargo bench -p ampere-benches --features c-peers; else cargo bench -p ampere-benches --features c-peers --bench {{name}}; fi
 
+# Timeout resets, starts of pre-created timers and arm+cancel churn: ampere, tokio, libev and
+# libuv side by side (`timers::reset`, `timers::start_precreated`, `timers::arm_cancel_churn`).
+# Installs libuv1-dev and libev-dev when missing, as bench-c does. Extra arguments go to
+# criterion, e.g. `just bench-reset --measurement-time 1`.
+bench-reset *args:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -e /usr/include/uv.h ] || [ ! -e /usr/include/ev.h ]; then
+        sudo=""; if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+        $sudo apt-get update
+        $sudo apt-get install -y libuv1-dev libev-dev
+    fi
+    cargo bench -p ampere-benches --features c-peers --bench timer_reset --bench c_peers -- 'timers::(reset|start_precreated|arm_cancel_churn)' {{args}}
+
 # Five servers (raw mio, ampere watchers, ampere async, tokio, async-io) under wrk and an
 # echo load generator, and one hyper service on ampere and on tokio, pinned to two cores:
 # requests/s, p50/p99, server CPU per request. Installs Debian's wrk when missing.

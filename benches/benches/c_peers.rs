@@ -1,5 +1,5 @@
 //! The C reactors beside ampere: libuv and libev run the workloads of `defer.rs`,
-//! `timers.rs` and `io.rs` (ping-pong) through the C shim in `benches/c/`, under the same
+//! `timers.rs`, `timer_reset.rs` and `io.rs` (ping-pong) through the C shim in `benches/c/`, under the same
 //! criterion group names and parameters, as the functions `libuv` and `libev`. Built only
 //! with the `c-peers` feature: `just bench-c` installs Debian's `libuv1-dev` and `libev-dev`
 //! when missing and runs every bench, so ampere and the C peers share the session.
@@ -14,8 +14,9 @@ use std::ptr::NonNull;
 use std::time::Duration;
 
 use ampere_benches::{
-    far_delays, near_offsets, raise_fd_limit, shuffled, timer_sizes as sizes, tune, CHURN_LIVE as LIVE,
-    CHURN_TIMEOUT as TIMEOUT, DEFER_N, PING_PONG_IDLE as IDLE,
+    far_delays, near_offsets, raise_fd_limit, reset_order, reset_sizes, shuffled, timer_sizes as sizes, tune,
+    ARM_CANCEL_LIVE, CHURN_LIVE as LIVE, CHURN_TIMEOUT as TIMEOUT, DEFER_N, PING_PONG_IDLE as IDLE, RESET_TIMEOUT,
+    START_N,
 };
 use criterion::{measurement::WallTime, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 
@@ -38,6 +39,8 @@ extern "C" {
     fn shim_uv_timers_cancel(ctx: *mut c_void, delay_ns: *const u64, order: *const usize, n: usize, iters: u64) -> u64;
     fn shim_uv_timers_fire(ctx: *mut c_void, offset_ns: *const u64, n: usize, iters: u64) -> u64;
     fn shim_uv_timers_churn(ctx: *mut c_void, slot: usize, timeout_ns: u64, iters: u64) -> u64;
+    fn shim_uv_timers_reset(ctx: *mut c_void, order: *const usize, n: usize, delay_ns: u64, iters: u64) -> u64;
+    fn shim_uv_timers_start(ctx: *mut c_void, delay_ns: *const u64, order: *const usize, n: usize, iters: u64) -> u64;
     fn shim_uv_timers_free(ctx: *mut c_void);
     fn shim_uv_pp_new(idle: usize) -> *mut c_void;
     fn shim_uv_pp_run(ctx: *mut c_void, iters: u64) -> u64;
@@ -54,6 +57,8 @@ extern "C" {
     fn shim_ev_timers_cancel(ctx: *mut c_void, delay_ns: *const u64, order: *const usize, n: usize, iters: u64) -> u64;
     fn shim_ev_timers_fire(ctx: *mut c_void, offset_ns: *const u64, n: usize, iters: u64) -> u64;
     fn shim_ev_timers_churn(ctx: *mut c_void, slot: usize, timeout_ns: u64, iters: u64) -> u64;
+    fn shim_ev_timers_reset(ctx: *mut c_void, order: *const usize, n: usize, delay_ns: u64, iters: u64) -> u64;
+    fn shim_ev_timers_start(ctx: *mut c_void, delay_ns: *const u64, order: *const usize, n: usize, iters: u64) -> u64;
     fn shim_ev_timers_free(ctx: *mut c_void);
     fn shim_ev_pp_new(idle: usize) -> *mut c_void;
     fn shim_ev_pp_run(ctx: *mut c_void, iters: u64) -> u64;
@@ -74,6 +79,8 @@ struct Peer {
     timers_cancel: unsafe extern "C" fn(*mut c_void, *const u64, *const usize, usize, u64) -> u64,
     timers_fire: unsafe extern "C" fn(*mut c_void, *const u64, usize, u64) -> u64,
     timers_churn: unsafe extern "C" fn(*mut c_void, usize, u64, u64) -> u64,
+    timers_reset: unsafe extern "C" fn(*mut c_void, *const usize, usize, u64, u64) -> u64,
+    timers_start: unsafe extern "C" fn(*mut c_void, *const u64, *const usize, usize, u64) -> u64,
     timers_free: FreeFn,
     pp_new: NewNFn,
     pp_run: unsafe extern "C" fn(*mut c_void, u64) -> u64,
@@ -94,6 +101,8 @@ const PEERS: [Peer; 2] = [
         timers_cancel: shim_uv_timers_cancel,
         timers_fire: shim_uv_timers_fire,
         timers_churn: shim_uv_timers_churn,
+        timers_reset: shim_uv_timers_reset,
+        timers_start: shim_uv_timers_start,
         timers_free: shim_uv_timers_free,
         pp_new: shim_uv_pp_new,
         pp_run: shim_uv_pp_run,
@@ -112,6 +121,8 @@ const PEERS: [Peer; 2] = [
         timers_cancel: shim_ev_timers_cancel,
         timers_fire: shim_ev_timers_fire,
         timers_churn: shim_ev_timers_churn,
+        timers_reset: shim_ev_timers_reset,
+        timers_start: shim_ev_timers_start,
         timers_free: shim_ev_timers_free,
         pp_new: shim_ev_pp_new,
         pp_run: shim_ev_pp_run,
@@ -272,6 +283,63 @@ fn churn(c: &mut Criterion) {
     g.finish();
 }
 
+/// timer_reset.rs's workloads: resetting pre-created idle timeouts to a later deadline,
+/// starting pre-created stopped timers, and arm+cancel beside `ARM_CANCEL_LIVE` live timers.
+fn reset(c: &mut Criterion) {
+    let mut g = group(c, "timers::reset");
+    for &n in reset_sizes() {
+        let (delays, order) = (far(n), reset_order(n));
+        for peer in &PEERS {
+            // SAFETY: any capacity is valid; the shim allocates `n` timers.
+            let ctx = Ctx::new(unsafe { (peer.timers_new)(n) }, peer.timers_free);
+            // SAFETY: `delays` holds `n` values; the context has `n` timers.
+            unsafe { (peer.timers_arm)(ctx.ptr(), delays.as_ptr(), n) };
+            g.bench_function(BenchmarkId::new(peer.name, n), |b| {
+                b.iter_custom(|iters| {
+                    // SAFETY: `order` is a permutation of `0..n`; timers `0..n` are armed.
+                    let ns = unsafe {
+                        (peer.timers_reset)(ctx.ptr(), order.as_ptr(), n, RESET_TIMEOUT.as_nanos() as u64, iters)
+                    };
+                    Duration::from_nanos(ns)
+                })
+            });
+        }
+    }
+    g.finish();
+
+    let mut g = group(c, "timers::start_precreated");
+    let (delays, order) = (far(START_N), reset_order(START_N));
+    for peer in &PEERS {
+        // SAFETY: any capacity is valid; the shim allocates `START_N` timers, stopped.
+        let ctx = Ctx::new(unsafe { (peer.timers_new)(START_N) }, peer.timers_free);
+        g.bench_function(BenchmarkId::new(peer.name, START_N), |b| {
+            b.iter_custom(|iters| {
+                // SAFETY: `delays` and `order` hold `START_N` values, `order` a permutation.
+                let ns = unsafe { (peer.timers_start)(ctx.ptr(), delays.as_ptr(), order.as_ptr(), START_N, iters) };
+                Duration::from_nanos(ns)
+            })
+        });
+    }
+    g.finish();
+
+    let mut g = group(c, "timers::arm_cancel_churn");
+    let delays = far(ARM_CANCEL_LIVE);
+    for peer in &PEERS {
+        // SAFETY: any capacity is valid: the live timers plus the one that churns.
+        let ctx = Ctx::new(unsafe { (peer.timers_new)(ARM_CANCEL_LIVE + 1) }, peer.timers_free);
+        // SAFETY: `delays` holds `ARM_CANCEL_LIVE` values; the context has one timer more.
+        unsafe { (peer.timers_arm)(ctx.ptr(), delays.as_ptr(), ARM_CANCEL_LIVE) };
+        g.bench_function(BenchmarkId::new(peer.name, ARM_CANCEL_LIVE), |b| {
+            b.iter_custom(|iters| {
+                // SAFETY: slot `ARM_CANCEL_LIVE` exists and is not one of the live timers.
+                let ns = unsafe { (peer.timers_churn)(ctx.ptr(), ARM_CANCEL_LIVE, TIMEOUT.as_nanos() as u64, iters) };
+                Duration::from_nanos(ns)
+            })
+        });
+    }
+    g.finish();
+}
+
 /// Idle fds registered next to the ping-pong pair (io.rs).
 fn ping_pong(c: &mut Criterion) {
     let mut g = c.benchmark_group("io::ping_pong");
@@ -301,6 +369,7 @@ fn main() {
     defer(&mut c);
     timers(&mut c);
     churn(&mut c);
+    reset(&mut c);
     ping_pong(&mut c);
     c.final_summary();
 }

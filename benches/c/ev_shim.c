@@ -225,6 +225,40 @@ uint64_t shim_ev_timers_fire(void *ctx, const uint64_t *offset_ns, size_t n, uin
     return timed;
 }
 
+
+/* timers::reset: timers 0..n armed (shim_ev_timers_arm, not timed); each iteration resets
+ * timer order[it % n] to `delay_ns` from the loop's cached time with ev_timer_again (libev's
+ * idle-timeout idiom: `repeat` holds the timeout, `again` moves the timer in the heap). */
+uint64_t shim_ev_timers_reset(void *ctx, const size_t *order, size_t n, uint64_t delay_ns, uint64_t iters) {
+    struct shim_ev_timers *s = ctx;
+    check_cap(s, n);
+    ev_tstamp delay = (ev_tstamp)delay_ns * 1e-9;
+    uint64_t t = shim_now_ns();
+    for (uint64_t it = 0; it < iters; it++) {
+        ev_timer *w = &s->t[order[it % n]];
+        w->repeat = delay;
+        ev_timer_again(s->loop, w);
+    }
+    return shim_now_ns() - t;
+}
+
+/* timers::start_precreated: n stopped timers; start them in `order` (timed), stop them all
+ * (not timed), until `iters` starts are done. */
+uint64_t shim_ev_timers_start(void *ctx, const uint64_t *delay_ns, const size_t *order, size_t n, uint64_t iters) {
+    struct shim_ev_timers *s = ctx;
+    check_cap(s, n);
+    uint64_t timed = 0;
+    for (uint64_t done = 0; done < iters;) {
+        size_t batch = iters - done < n ? (size_t)(iters - done) : n;
+        uint64_t t = shim_now_ns();
+        for (size_t i = 0; i < batch; i++) arm(s, order[i], delay_ns[order[i]]);
+        timed += shim_now_ns() - t;
+        for (size_t i = 0; i < batch; i++) ev_timer_stop(s->loop, &s->t[order[i]]);
+        done += batch;
+    }
+    return timed;
+}
+
 /* timers::churn_100k_live: with the live timers armed (shim_ev_timers_arm), arm and cancel
  * timer `slot` `iters` times, `timeout_ns` ahead (timed). */
 uint64_t shim_ev_timers_churn(void *ctx, size_t slot, uint64_t timeout_ns, uint64_t iters) {

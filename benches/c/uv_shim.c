@@ -214,6 +214,36 @@ uint64_t shim_uv_timers_fire(void *ctx, const uint64_t *offset_ns, size_t n, uin
     return timed;
 }
 
+
+/* timers::reset: timers 0..n armed (shim_uv_timers_arm, not timed); each iteration restarts
+ * timer order[it % n] with `delay_ns` (whole ms) from the loop's cached time: uv_timer_start
+ * on an active timer, which is what uv_timer_again does (a stop and a start). */
+uint64_t shim_uv_timers_reset(void *ctx, const size_t *order, size_t n, uint64_t delay_ns, uint64_t iters) {
+    struct shim_uv_timers *s = ctx;
+    check_cap(s, n);
+    uint64_t ms = delay_ns / 1000000u;
+    uint64_t t = shim_now_ns();
+    for (uint64_t it = 0; it < iters; it++) uv_timer_start(&s->t[order[it % n]], noop_timer_cb, ms, 0);
+    return shim_now_ns() - t;
+}
+
+/* timers::start_precreated: n stopped timers; start them in `order` (timed), stop them all
+ * (not timed), until `iters` starts are done. */
+uint64_t shim_uv_timers_start(void *ctx, const uint64_t *delay_ns, const size_t *order, size_t n, uint64_t iters) {
+    struct shim_uv_timers *s = ctx;
+    check_cap(s, n);
+    uint64_t timed = 0;
+    for (uint64_t done = 0; done < iters;) {
+        size_t batch = iters - done < n ? (size_t)(iters - done) : n;
+        uint64_t t = shim_now_ns();
+        for (size_t i = 0; i < batch; i++) uv_timer_start(&s->t[order[i]], noop_timer_cb, delay_ns[order[i]] / 1000000u, 0);
+        timed += shim_now_ns() - t;
+        for (size_t i = 0; i < batch; i++) uv_timer_stop(&s->t[order[i]]);
+        done += batch;
+    }
+    return timed;
+}
+
 /* timers::churn_100k_live: with the live timers armed (shim_uv_timers_arm), arm and cancel
  * timer `slot` `iters` times, `timeout_ns` ahead (timed). */
 uint64_t shim_uv_timers_churn(void *ctx, size_t slot, uint64_t timeout_ns, uint64_t iters) {

@@ -34,4 +34,7 @@ pub use rng::{random_delays, shuffled, Rng};
 pub use stats::{Summary, Table};
 pub use task::{spin_for, RemoteWaker, RoundTrip, YieldNow};
 pub use timer_heap::{TimerHeap, TimerKey};
-pub use workloads::{far_delays, near_offsets, timer_sizes, tune, CHURN_LIVE, CHURN_TIMEOUT, DEFER_N, PING_PONG_IDLE};
+pub use workloads::{
+    far_delays, near_offsets, reset_order, reset_sizes, timer_sizes, tune, ARM_CANCEL_LIVE, CHURN_LIVE, CHURN_TIMEOUT,
+    DEFER_N, PING_PONG_IDLE, RESET_TIMEOUT, START_N,
+};

@@ -6,7 +6,7 @@ use std::time::Duration;
 use criterion::measurement::WallTime;
 use criterion::BenchmarkGroup;
 
-use crate::{quick, random_delays};
+use crate::{quick, random_delays, shuffled};
 
 /// The quick pass (`just bench-quick`) gives each case a tenth of a second of warm-up and
 /// 0.4 s of measurement, whatever the command line says, so that the whole suite fits in
@@ -47,3 +47,24 @@ pub const CHURN_LIVE: usize = 100_000;
 
 /// The timeout armed and cancelled by each churn iteration.
 pub const CHURN_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// The idle timeout of `timers::reset`: each reset moves a timer this far from now, later
+/// than every deadline armed before (the timers start 1 s to 2 s out, [`far_delays`]).
+pub const RESET_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The numbers of pre-created timers of `timers::reset` (the quick pass stops at 1e5).
+pub fn reset_sizes() -> &'static [usize] {
+    timer_sizes()
+}
+
+/// The order in which `timers::reset` and `timers::start_precreated` visit their timers: a
+/// random permutation (the connections of a server see requests in no particular order).
+pub fn reset_order(n: usize) -> Vec<usize> {
+    shuffled(n, 17)
+}
+
+/// Pre-created timers started by `timers::start_precreated`.
+pub const START_N: usize = 10_000;
+
+/// Live timers beside the one armed and cancelled by `timers::arm_cancel_churn`.
+pub const ARM_CANCEL_LIVE: usize = 10_000;

@@ -29,6 +29,15 @@ pub enum Error {
     /// The id names no live watcher: it was cancelled, it already ran (defer and delay free
     /// themselves), or it belongs to another reactor.
     InvalidWatcher(WatcherId),
+    /// The operation is for timers (delay and repeat watchers) and the id names a live
+    /// watcher of another kind: [`Handle::reset`](crate::Handle::reset) of a defer, an I/O or
+    /// a signal watcher.
+    NotATimer {
+        /// The watcher.
+        watcher: WatcherId,
+        /// Its kind.
+        kind: WatcherKind,
+    },
     /// The signal number is out of range or names a signal that cannot be caught
     /// (`SIGKILL`, `SIGSTOP`, `SIGILL`, `SIGFPE`, `SIGSEGV`).
     InvalidSignal(i32),
@@ -150,6 +159,7 @@ impl fmt::Display for Error {
         match self {
             Error::Io(e) => write!(f, "I/O error: {e}"),
             Error::InvalidWatcher(id) => write!(f, "{id:?} is not a live watcher"),
+            Error::NotATimer { watcher, kind } => write!(f, "{kind:?} watcher {watcher:?} is not a timer"),
             Error::InvalidSignal(signo) => write!(f, "signal {signo} cannot be watched"),
             Error::Reentrant => f.write_str("the reactor is already running on this thread"),
             Error::CallbackPanicked { watcher, kind, created_at, message } => {
@@ -205,7 +215,9 @@ impl From<Error> for io::Error {
     fn from(e: Error) -> Self {
         match e {
             Error::Io(e) => e,
-            Error::InvalidWatcher(_) | Error::InvalidSignal(_) => io::Error::new(io::ErrorKind::InvalidInput, e),
+            Error::InvalidWatcher(_) | Error::NotATimer { .. } | Error::InvalidSignal(_) => {
+                io::Error::new(io::ErrorKind::InvalidInput, e)
+            }
             other => io::Error::other(other),
         }
     }

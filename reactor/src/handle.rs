@@ -8,8 +8,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use crate::core::error_handler::{self, ErrorHandler};
-use crate::core::lifecycle;
 use crate::core::state::Handle;
+use crate::core::{lifecycle, timers};
+use crate::deadline::saturating_ns;
 use crate::error::{Error, Result};
 use crate::id::WatcherId;
 use crate::watch::Watch;
@@ -141,6 +142,41 @@ impl Handle {
     /// no longer be registered (it was closed).
     pub fn enable(&self, id: WatcherId) -> Result<()> {
         lifecycle::enable(self, id)
+    }
+
+    /// Restarts a timer's countdown from now: a delay or repeat watcher fires `after` from
+    /// now, not before, and a repeat then goes on every interval from that deadline,
+    /// drift-free (libev's `ev_timer_again`). The timeout a server pushes back on every
+    /// request: the timer's one heap entry moves in place (O(log n), no allocation), where a
+    /// disable and enable, or a cancel and a new timer, would remove one and add another.
+    ///
+    /// A disabled timer is enabled, as [`Handle::enable`] would (it fires from the next tick
+    /// on, whatever `after`); an enabled one stays enabled. Only this countdown changes: a
+    /// later `enable` of a delay restarts its original delay. Among timers due at the same
+    /// instant, a reset one fires after those armed before the reset. A repeat may reset
+    /// itself from its own callback; a delay cannot (its id is dead once it runs).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidWatcher`] if `id` is not live (cancelled, or a delay that already
+    /// ran); [`Error::NotATimer`] if it names a defer, I/O or signal watcher. Either way
+    /// nothing changes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// let idle = reactor.delay(Duration::from_secs(30), |_, _| println!("idle: closing"));
+    /// // A request came in: push the idle timeout back.
+    /// reactor.reset(idle, Duration::from_secs(30))?;
+    /// reactor.cancel(idle);
+    /// assert!(matches!(reactor.reset(idle, Duration::ZERO), Err(ampere_reactor::Error::InvalidWatcher(_))));
+    /// # Ok::<(), ampere_reactor::Error>(())
+    /// ```
+    pub fn reset(&self, id: WatcherId, after: Duration) -> Result<()> {
+        timers::reset(self, id, saturating_ns(after))
     }
 
     /// Disables a watcher, at once: if it was due in the current tick, it does not run. A

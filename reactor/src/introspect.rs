@@ -25,7 +25,7 @@ pub struct ReactorInfo {
     pub kinds: [KindCounts; 6],
     /// Unfinished tasks (all keep `run()` going).
     pub tasks: usize,
-    /// Entries in the timer heap, including tombstones not yet compacted away.
+    /// Entries in the timer heap: one per armed timer (enabled, with a finite deadline).
     pub timer_heap_len: usize,
     /// fds with at least one I/O watcher.
     pub watched_fds: usize,

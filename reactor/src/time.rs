@@ -88,11 +88,40 @@ impl Sleep {
         self.deadline
     }
 
-    /// Moves the deadline; the timer is re-armed on the next poll.
+    /// Moves the deadline, earlier or later. An armed sleep's timer moves in place (no new
+    /// timer, nothing left behind), so a timeout pushed back on every request costs one heap
+    /// adjustment; a sleep not yet polled, or already complete, is armed on its next poll.
+    /// Either way it completes at the new deadline, never before, and once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// reactor.block_on(async {
+    ///     let mut timeout = ampere_reactor::sleep(Duration::from_secs(30));
+    ///     // ... activity: push the timeout back; here, forward, to finish the example.
+    ///     let deadline = Instant::now() + Duration::from_millis(1);
+    ///     timeout.reset(deadline);
+    ///     timeout.await;
+    ///     assert!(Instant::now() >= deadline);
+    /// })?;
+    /// # Ok::<(), ampere_reactor::Error>(())
+    /// ```
     pub fn reset(&mut self, deadline: Instant) {
-        self.cancel();
-        self.deadline = Some(deadline);
         self.relative = None;
+        self.move_to(Some(deadline));
+    }
+
+    /// Moves the deadline (`None`: never), and the timer with it.
+    fn move_to(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+        if let Some((h, id)) = &self.timer {
+            if !timers::move_wake(h, *id, self.deadline) {
+                self.timer = None; // it fired: a new one on the next poll
+            }
+        }
     }
 
     /// Lets `run()` return while this sleep is pending (Amp v2's `Delayed::unreference`):
@@ -279,6 +308,34 @@ impl Interval {
         self.referenced = referenced;
         if let Some(sleep) = &mut self.sleep {
             sleep.set_referenced(referenced);
+        }
+    }
+
+    /// Restarts the period from now: the next tick comes one period from now, and the ones
+    /// after it every period from that one, drift-free. A tick being waited for moves its
+    /// timer in place (see [`Sleep::reset`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    ///
+    /// let reactor = ampere_reactor::Reactor::new()?;
+    /// reactor.block_on(async {
+    ///     let mut every = ampere_reactor::interval(Duration::from_millis(2));
+    ///     every.tick().await;
+    ///     let reset_at = Instant::now();
+    ///     every.reset();
+    ///     let at = every.tick().await;
+    ///     assert!(at >= reset_at + Duration::from_millis(2));
+    /// })?;
+    /// # Ok::<(), ampere_reactor::Error>(())
+    /// ```
+    pub fn reset(&mut self) {
+        let now = nanos_since(self.start, Instant::now());
+        self.next_ns = now.saturating_add(self.period_ns);
+        if let Some(sleep) = &mut self.sleep {
+            sleep.move_to(self.start.checked_add(Duration::from_nanos(self.next_ns)));
         }
     }
 

@@ -1,40 +1,70 @@
-//! The timer queue: a 4-ary min-heap of `(deadline, stamp)` with lazy cancellation.
+//! The timer queue: a 4-ary min-heap of `(deadline, stamp, key)` that knows where each of its
+//! entries is, so that an entry can be removed or moved in place.
 //!
 //! # Why four children per node
 //!
 //! With a million timers a binary heap is 20 levels deep, and every level of a pop is a cache
-//! miss. A node with four children halves the depth; its children sit side by side (96 bytes,
-//! two cache lines), so comparing them costs about what one binary level costs. libev made the
-//! same choice ("4-heap") for the same reason. The heap lives in a plain `Vec` in the usual
-//! implicit layout: the children of slot `i` are `4i + 1 ..= 4i + 4`.
+//! miss. A node with four children halves the depth; its children sit side by side, so
+//! comparing them costs about what one binary level costs. libev made the same choice
+//! ("4-heap") for the same reason. The heap lives in a plain `Vec` in the usual implicit
+//! layout: the children of slot `i` are `4i + 1 ..= 4i + 4`.
 //!
-//! # Why a heap with tombstones
+//! # Why every entry is live
 //!
-//! Most timers are timeouts that never fire: they are armed and cancelled. Cancelling here is
-//! O(1): the watcher forgets its stamp and the heap entry becomes a tombstone, dropped when it
-//! reaches the top. So that churn cannot grow the heap without bound, the queue compacts itself
-//! (an O(n) `retain`) once tombstones outnumber live entries; amortised, that is O(1) per
-//! cancel and the heap never holds more than twice the live timers (plus a small floor).
+//! `pos[key]` is the heap slot of the entry of watcher `key` (its slab key), or [`NONE`]. Every
+//! move of an entry writes its new slot there, as libev keeps a timer's heap index in the
+//! timer. In exchange:
+//!
+//! - cancelling, disabling and re-arming remove or move the entry at once (sift up or down
+//!   from its slot, O(log n)): no tombstones, no compaction pass, and the heap never holds
+//!   more entries than there are armed timers;
+//! - resetting a timeout (the operation servers do most) moves one entry in place instead of
+//!   leaving a tombstone and pushing a new one;
+//! - the fire path pops entries that are all live: it needs no liveness check, so the
+//!   watcher slab is touched only for the callbacks that run.
+//!
+//! `pos` costs 4 bytes per slab slot, dense, so the lookup is one load from a compact array.
+//!
+//! # Moving a deadline later costs a store
+//!
+//! `due[key]` holds the timer's real `(deadline, stamp)`; its heap entry holds a lower bound
+//! of it. Moving a timer earlier sifts its entry up at once. Moving it later (a timeout
+//! pushed back, by far the most common reset) only writes `due[key]`: the entry stays where
+//! it is, and when it reaches the top, [`TimerQueue::earliest`] finds it stale and sifts it
+//! down to its real place. That is libev's "lazy" idle-timeout strategy (ev.pod, "Be smart
+//! about timeouts"), kept inside the queue: a timeout reset a thousand times before it
+//! expires is sifted once. It is exact all the same: every real key is at least its entry's,
+//! so a top entry that is not stale is the earliest real key, and nothing fires early or out
+//! of order.
+//!
+//! # Held entries
+//!
+//! Phase 5 sets aside the entries armed during the tick that are already due (they belong to
+//! the next tick): [`TimerQueue::hold`]. A held entry stays armed (`pos` says where, with
+//! [`HELD`] set) so that a disable, cancel or reset during the phase still finds it, and
+//! [`TimerQueue::release`] puts the survivors back.
 //!
 //! # Ordering
 //!
 //! Entries order on `(deadline, stamp)`. Stamps come from one counter that grows with every
-//! arming, so timers with equal deadlines fire in the order they were armed.
+//! arming, so timers with equal deadlines fire in the order they were armed (or last reset).
 //!
-//! Deadlines are nanoseconds since the reactor's epoch (a `u64`, good for 584 years): an entry is
-//! 24 bytes instead of the 32 an `Instant` would need, and comparisons are single integer ops.
+//! Deadlines are nanoseconds since the reactor's epoch (a `u64`, good for 584 years):
+//! comparisons are single integer ops.
 
 use std::cmp::Ordering;
 
-/// Compaction is not worth it below this many entries.
-const COMPACT_FLOOR: usize = 64;
+/// `pos` of a key with no entry.
+const NONE: u32 = u32::MAX;
+/// Set in `pos` of a held entry: the rest is its index in `held`.
+const HELD: u32 = 1 << 31;
 
 /// One armed timer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Entry {
     /// When it is due, in nanoseconds since the reactor's epoch.
     pub(crate) deadline: u64,
-    /// The arming stamp: tie-breaker, and the check that the entry is still live.
+    /// The arming stamp: the tie-breaker, and what tells phase 5 an entry armed this tick.
     pub(crate) stamp: u64,
     /// The watcher's slab key.
     pub(crate) key: u32,
@@ -85,57 +115,196 @@ fn min_child(heap: &[Entry], i: usize) -> Option<(usize, Entry)> {
     Some((first + at, best))
 }
 
-/// The heap plus its tombstone count.
+/// The heap, where each key's entry is, and the entries held back during phase 5.
 #[derive(Debug, Default)]
 pub(crate) struct TimerQueue {
     /// A min-heap in implicit layout: `heap[0]` is the earliest entry.
     heap: Vec<Entry>,
-    /// Entries in `heap` whose watcher was cancelled, disabled or re-armed. Exact: the callers
-    /// report each entry they invalidate exactly once ([`TimerQueue::invalidate`]).
-    tombstones: usize,
+    /// Per slab key: the heap slot of its entry, `HELD | i` for `held[i]`, or `NONE`.
+    pos: Vec<u32>,
+    /// Per slab key with an entry in the heap: its real `(deadline, stamp)`, at or after the
+    /// entry's; a stamp of 0 otherwise (stamps start at 1), so that the common reset, a move
+    /// later, reads this one slot and nothing else.
+    due: Vec<(u64, u64)>,
+    /// Entries set aside until the end of phase 5; a removed one has key `NONE`.
+    held: Vec<Entry>,
+    /// Live entries in `held`.
+    held_live: usize,
 }
 
 impl TimerQueue {
-    /// Arms a timer.
-    pub(crate) fn push(&mut self, entry: Entry) {
-        self.heap.push(entry);
-        self.sift_up(self.heap.len() - 1);
+    /// Arms timer `e.key` at `e.deadline`, or moves it there if it is armed: a move later is
+    /// recorded and left for [`TimerQueue::earliest`] to apply.
+    pub(crate) fn set(&mut self, e: Entry) {
+        debug_assert!(e.stamp != 0, "stamps start at 1");
+        let k = e.key as usize;
+        if k >= self.pos.len() {
+            self.pos.resize(k + 1, NONE);
+            self.due.resize(k + 1, (0, 0));
+        }
+        let real = (e.deadline, e.stamp);
+        if self.due[k].1 != 0 && real >= self.due[k] {
+            self.due[k] = real; // in the heap, and moving later: the common reset
+            return;
+        }
+        match self.pos[k] {
+            NONE => self.push(e),
+            p if p & HELD != 0 => {
+                self.unhold(p);
+                self.push(e);
+            }
+            p => {
+                // Earlier than the real key; later than the entry's lower bound is still a store.
+                self.due[k] = real;
+                if e.key() < self.heap[p as usize].key() {
+                    self.sift(p as usize, e);
+                }
+            }
+        }
     }
 
-    /// The earliest entry, live or not.
+    /// Adds an entry for a key that has none.
+    fn push(&mut self, e: Entry) {
+        self.due[e.key as usize] = (e.deadline, e.stamp);
+        self.heap.push(e);
+        self.sift_up(self.heap.len() - 1, e);
+    }
+
+    /// Whether timer `key` is armed (in the heap or held).
+    #[cfg(test)]
+    pub(crate) fn contains(&self, key: u32) -> bool {
+        self.pos.get(key as usize).is_some_and(|&p| p != NONE)
+    }
+
+    /// Disarms timer `key`; returns whether it was armed.
+    pub(crate) fn remove(&mut self, key: u32) -> bool {
+        let Some(&p) = self.pos.get(key as usize) else { return false };
+        match p {
+            NONE => return false,
+            p if p & HELD != 0 => self.unhold(p),
+            p => {
+                self.pos[key as usize] = NONE;
+                self.due[key as usize].1 = 0;
+                let last = self.heap.pop().expect("an entry is in the heap");
+                if (p as usize) < self.heap.len() {
+                    self.sift(p as usize, last);
+                }
+            }
+        }
+        true
+    }
+
+    /// The earliest entry, exact: a top entry whose timer was moved later is first sifted
+    /// down to its real place, as often as needed.
+    pub(crate) fn earliest(&mut self) -> Option<Entry> {
+        loop {
+            let top = *self.heap.first()?;
+            let (deadline, stamp) = self.due[top.key as usize];
+            if (deadline, stamp) == (top.deadline, top.stamp) {
+                return Some(top);
+            }
+            self.sift_down(0, Entry { deadline, stamp, key: top.key });
+        }
+    }
+
+    /// The top entry as it stands: a lower bound of the earliest deadline, exact right after
+    /// [`TimerQueue::earliest`].
     pub(crate) fn peek(&self) -> Option<Entry> {
         self.heap.first().copied()
     }
 
-    /// Removes the earliest entry. The caller says whether it was a tombstone.
-    pub(crate) fn pop(&mut self, was_tombstone: bool) -> Option<Entry> {
-        let last = self.heap.pop()?;
-        let top = match self.heap.is_empty() {
-            true => last,
-            false => {
-                let top = self.heap[0];
-                self.sift_down_from_root(last);
-                top
-            }
-        };
-        if was_tombstone {
-            self.tombstones -= 1;
+    /// Removes the earliest entry.
+    pub(crate) fn pop(&mut self) -> Option<Entry> {
+        let top = self.earliest()?;
+        self.pos[top.key as usize] = NONE;
+        self.due[top.key as usize].1 = 0;
+        let last = self.heap.pop().expect("not empty");
+        if !self.heap.is_empty() {
+            self.sift_down_from_root(last);
         }
         Some(top)
     }
 
-    /// Moves `heap[i]` up to its place.
-    fn sift_up(&mut self, mut i: usize) {
-        let e = self.heap[i];
+    /// Moves the earliest entry to `e` (same key): a repeat re-armed as it fires, one sift
+    /// instead of a pop and a push.
+    pub(crate) fn replace_top(&mut self, e: Entry) {
+        debug_assert_eq!(self.heap.first().map(|t| t.key), Some(e.key));
+        self.due[e.key as usize] = (e.deadline, e.stamp);
+        self.sift(0, e);
+    }
+
+    /// Pops the earliest entry and sets it aside until [`TimerQueue::release`]: still armed,
+    /// but out of this phase's way.
+    pub(crate) fn hold(&mut self) {
+        let Some(top) = self.pop() else { return };
+        self.pos[top.key as usize] = HELD | self.held.len() as u32;
+        self.held.push(top);
+        self.held_live += 1;
+    }
+
+    /// Puts the held entries still armed back in the heap.
+    pub(crate) fn release(&mut self) {
+        let held = std::mem::take(&mut self.held);
+        self.held_live = 0;
+        for e in &held {
+            if e.key != NONE {
+                self.pos[e.key as usize] = NONE;
+                self.set(*e);
+            }
+        }
+        self.held = held;
+        self.held.clear();
+    }
+
+    /// Forgets held entry `p` (a `pos` with `HELD` set).
+    fn unhold(&mut self, p: u32) {
+        let e = &mut self.held[(p & !HELD) as usize];
+        self.pos[e.key as usize] = NONE;
+        e.key = NONE;
+        self.held_live -= 1;
+    }
+
+    /// Armed timers: what the queue costs in entries.
+    pub(crate) fn len(&self) -> usize {
+        self.heap.len() + self.held_live
+    }
+
+    /// Writes `e` at slot `i`, recording where it is.
+    fn put(&mut self, i: usize, e: Entry) {
+        self.heap[i] = e;
+        self.pos[e.key as usize] = i as u32;
+    }
+
+    /// Places `e` at slot `i` (whose old entry is gone), up or down as its key requires.
+    fn sift(&mut self, i: usize, e: Entry) {
+        if i > 0 && e.key() < self.heap[(i - 1) / ARITY].key() {
+            self.sift_up(i, e);
+        } else {
+            self.sift_down(i, e);
+        }
+    }
+
+    /// Moves `e`, meant for slot `i`, up to its place.
+    fn sift_up(&mut self, mut i: usize, e: Entry) {
         while i > 0 {
             let parent = (i - 1) / ARITY;
-            if self.heap[parent].key() <= e.key() {
+            let p = self.heap[parent];
+            if p.key() <= e.key() {
                 break;
             }
-            self.heap[i] = self.heap[parent];
+            self.put(i, p);
             i = parent;
         }
-        self.heap[i] = e;
+        self.put(i, e);
+    }
+
+    /// Moves `e`, meant for slot `i`, down to its place.
+    fn sift_down(&mut self, mut i: usize, e: Entry) {
+        while let Some((min, child)) = min_child(&self.heap, i).filter(|(_, c)| c.key() < e.key()) {
+            self.put(i, child);
+            i = min;
+        }
+        self.put(i, e);
     }
 
     /// Puts `e` (the former last entry) where the popped root was. Floyd's trick, as in std's
@@ -145,148 +314,12 @@ impl TimerQueue {
     fn sift_down_from_root(&mut self, e: Entry) {
         let mut hole = 0;
         while let Some((min, child)) = min_child(&self.heap, hole) {
-            self.heap[hole] = child;
+            self.put(hole, child);
             hole = min;
         }
-        self.heap[hole] = e;
-        self.sift_up(hole);
-    }
-
-    /// Restores the heap order of the whole vector, bottom-up (Floyd's O(n) heapify).
-    fn heapify(&mut self) {
-        let len = self.heap.len();
-        if len < 2 {
-            return;
-        }
-        for start in (0..=(len - 2) / ARITY).rev() {
-            let mut i = start;
-            let e = self.heap[i];
-            while let Some((min, child)) = min_child(&self.heap, i).filter(|(_, c)| c.key() < e.key()) {
-                self.heap[i] = child;
-                i = min;
-            }
-            self.heap[i] = e;
-        }
-    }
-
-    /// Records that one entry still in the heap is no longer live, and compacts the heap
-    /// when tombstones outnumber live entries. `is_live` tells a live entry from a tombstone.
-    pub(crate) fn invalidate(&mut self, is_live: impl FnMut(&Entry) -> bool) {
-        self.tombstones += 1;
-        if self.heap.len() >= COMPACT_FLOOR && self.tombstones * 2 > self.heap.len() {
-            self.heap.retain(is_live);
-            self.heapify();
-            self.tombstones = 0;
-            // A heap that once held a burst keeps its capacity; give it back once it is
-            // mostly empty, so memory follows the live count.
-            if self.heap.capacity() > 4 * self.heap.len().max(COMPACT_FLOOR) {
-                self.heap.shrink_to(2 * self.heap.len());
-            }
-        }
-    }
-
-    /// Entries that may still fire.
-    #[cfg(test)]
-    pub(crate) fn live(&self) -> usize {
-        self.heap.len() - self.tombstones
-    }
-
-    /// All entries, tombstones included: what the heap costs in memory.
-    pub(crate) fn len(&self) -> usize {
-        self.heap.len()
+        self.sift_up(hole, e);
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashSet;
-
-    /// Drives the queue the way the reactor does (a set of live stamps stands for the
-    /// watcher table) against a sorted `Vec` model, with a seeded generator.
-    #[test]
-    fn randomized_against_a_sorted_vec() {
-        let mut rng = ampere_testkit::Rng::new(0x2545_F491_4F6C_DD1D_u64);
-        let mut next = move || rng.next_u64();
-        let mut q = TimerQueue::default();
-        let mut live: HashSet<u64> = HashSet::new();
-        let mut model: Vec<Entry> = Vec::new();
-        let mut stamp = 0;
-        let mut now = 0;
-        for _ in 0..50_000 {
-            match next() % 4 {
-                0 | 1 => {
-                    stamp += 1;
-                    let e = Entry { deadline: now + next() % 1000, stamp, key: 0 };
-                    q.push(e);
-                    live.insert(stamp);
-                    model.push(e);
-                }
-                2 if !model.is_empty() => {
-                    let i = (next() as usize) % model.len();
-                    let e = model.remove(i);
-                    live.remove(&e.stamp);
-                    q.invalidate(|e| live.contains(&e.stamp));
-                }
-                _ => {
-                    // Fire everything due, the way a tick does.
-                    now += next() % 300;
-                    model.sort();
-                    let due: Vec<Entry> = model.iter().copied().filter(|e| e.deadline <= now).collect();
-                    model.retain(|e| e.deadline > now);
-                    let mut fired = Vec::new();
-                    while let Some(top) = q.peek().filter(|e| e.deadline <= now) {
-                        let tomb = !live.contains(&top.stamp);
-                        q.pop(tomb);
-                        if !tomb {
-                            live.remove(&top.stamp);
-                            fired.push(top);
-                        }
-                    }
-                    assert_eq!(fired, due, "fires exactly the due timers, in (deadline, stamp) order");
-                }
-            }
-            assert_eq!(q.live(), model.len());
-            assert!(q.len() <= 2 * model.len() + COMPACT_FLOOR, "tombstones stay bounded");
-            let h = &q.heap;
-            assert!((1..h.len()).all(|i| h[(i - 1) / ARITY] <= h[i]), "every parent <= its children");
-        }
-    }
-
-    #[test]
-    fn a_large_shuffled_heap_pops_in_order() {
-        let mut q = TimerQueue::default();
-        let mut rng = ampere_testkit::Rng::new(0x9E37_79B9_7F4A_7C15);
-        for stamp in 1..=10_000u64 {
-            q.push(Entry { deadline: rng.next_u64() % 5_000, stamp, key: 0 });
-        }
-        let popped: Vec<Entry> = std::iter::from_fn(|| q.pop(false)).collect();
-        assert_eq!(popped.len(), 10_000);
-        assert!(popped.windows(2).all(|w| w[0] < w[1]), "strictly increasing (deadline, stamp)");
-    }
-
-    #[test]
-    fn ties_fire_in_arming_order() {
-        let mut q = TimerQueue::default();
-        for stamp in [3, 1, 2] {
-            q.push(Entry { deadline: 5, stamp, key: 0 });
-        }
-        let order: Vec<u64> = std::iter::from_fn(|| q.pop(false)).map(|e| e.stamp).collect();
-        assert_eq!(order, [1, 2, 3]);
-    }
-
-    #[test]
-    fn churn_keeps_memory_flat() {
-        let mut q = TimerQueue::default();
-        let mut live = HashSet::new();
-        for stamp in 1..=100_000u64 {
-            q.push(Entry { deadline: stamp, stamp, key: 0 });
-            live.insert(stamp);
-            live.remove(&stamp);
-            q.invalidate(|e| live.contains(&e.stamp));
-        }
-        assert_eq!(q.live(), 0);
-        assert!(q.len() <= COMPACT_FLOOR);
-        assert!(q.heap.capacity() <= 4 * COMPACT_FLOOR, "capacity {}", q.heap.capacity());
-    }
-}
+mod tests;

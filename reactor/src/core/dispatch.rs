@@ -18,7 +18,7 @@ pub(crate) fn dispatch(h: &Handle, id: WatcherId, arg: Arg) -> Result<bool> {
         let mut st = h.inner.state.borrow_mut();
         let tick = st.tick;
         let Some(w) = st.watchers.get_mut(id) else { return Ok(false) };
-        if !w.is_enabled() || w.enabled_tick >= tick {
+        if !w.is_enabled() || w.enabled_tick() >= tick {
             return Ok(false);
         }
         let (kind, created_at) = (w.kind(), w.created_at);

@@ -33,7 +33,7 @@ pub(crate) fn next_timeout(h: &Handle) -> Result<Option<Duration>> {
         return Ok(timeout); // no timerfd: the wait up to the earliest deadline
     }
     // With the timerfd the poll needs no timeout; the embedder is told the timer's all
-    // the same. `poll_timeout` dropped the tombstones from the top, so this one is live.
+    // the same. `poll_timeout` settled the heap's top, so this one is exact.
     let Some(top) = st.timers.peek() else { return Ok(None) };
     Ok(Some(Duration::from_nanos(top.deadline.saturating_sub(st.clock_ns()))))
 }

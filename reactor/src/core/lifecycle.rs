@@ -138,8 +138,8 @@ pub(crate) fn enable_locked(h: &Handle, st: &mut State, id: WatcherId) -> Result
     Ok(())
 }
 
-/// Disables watcher `id` at once; its queued entry (defer or timer) becomes a tombstone,
-/// and an fd's interest narrows to its watchers still enabled. Returns whether it was
+/// Disables watcher `id` at once; a defer's queued entry becomes a tombstone, a timer's
+/// heap entry is removed, and an fd's interest narrows to its watchers still enabled. Returns whether it was
 /// enabled.
 pub(crate) fn disable_locked(h: &Handle, st: &mut State, id: WatcherId) -> bool {
     if is_defer(id) {
@@ -148,12 +148,8 @@ pub(crate) fn disable_locked(h: &Handle, st: &mut State, id: WatcherId) -> bool 
     if !st.watchers.set_enabled(id, false, st.tick) {
         return false;
     }
-    let w = st.watchers.get_mut(id).expect("live");
-    let had_entry = std::mem::take(&mut w.stamp) != 0;
-    let data = w.data;
-    if had_entry {
-        timers::forget_timer_entry(st);
-    }
+    timers::disarm(st, id);
+    let data = st.watchers.get(id).expect("live").data;
     if let Data::Io { fd_key, .. } = data {
         // Narrowing or dropping a registration cannot fail in a way that matters: a fd
         // that is gone is out of epoll already (a wider interest could only spin).
@@ -166,9 +162,7 @@ pub(crate) fn disable_locked(h: &Handle, st: &mut State, id: WatcherId) -> bool 
 /// the returned watcher (its callback) after releasing the state borrow.
 pub(crate) fn detach_locked(h: &Handle, st: &mut State, id: WatcherId) -> Option<Watcher> {
     let w = st.watchers.remove(id)?;
-    if w.stamp != 0 {
-        timers::forget_timer_entry(st); // its heap entry is a tombstone now
-    }
+    timers::disarm(st, id);
     match w.data {
         Data::Io { fd_key, .. } => st.io.detach(h.inner.epfd(), fd_key, id, &st.watchers),
         Data::Signal { signo } => {

@@ -228,21 +228,16 @@ fn run_timers(h: &Handle) -> Result<()> {
         let st = h.inner.state.borrow();
         (st.now_ns, st.last_stamp)
     };
-    let mut too_new = Vec::new();
     let outcome = loop {
-        let Some(id) = timers::pop_due(&mut h.inner.state.borrow_mut(), now, last_old_stamp, &mut too_new) else {
+        let Some(id) = timers::pop_due(&mut h.inner.state.borrow_mut(), now, last_old_stamp) else {
             break Ok(());
         };
         if let Err(e) = dispatch::dispatch(h, id, Arg::None) {
             break Err(e);
         }
     };
-    if !too_new.is_empty() {
-        let mut st = h.inner.state.borrow_mut();
-        for e in too_new {
-            st.timers.push(e);
-        }
-    }
+    // The timers armed during this tick that were already due: theirs is the next tick.
+    h.inner.state.borrow_mut().timers.release();
     outcome
 }
 

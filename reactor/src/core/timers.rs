@@ -1,10 +1,18 @@
-//! Timer bookkeeping, all of it: arming a delay or repeat in the heap, the tombstones a
-//! disable or cancel leaves there, the earliest live deadline (phase 1's timeout), popping
-//! what is due (phase 5), and the wake timers behind `Sleep` and `Interval`.
+//! Timer bookkeeping, all of it: arming a delay or repeat in the heap, moving it (reset),
+//! disarming it (disable, cancel), the earliest deadline (phase 1's timeout), popping what is
+//! due (phase 5), and the wake timers behind `Sleep` and `Interval`.
 //!
-//! A watcher in the heap carries the `stamp` of its entry; an entry whose stamp no live
-//! watcher carries any more is a tombstone, skipped when it reaches the top and compacted
-//! away when tombstones dominate.
+//! Invariant: the heap holds an entry for slab key `k` exactly while the watcher in slot `k`
+//! is an enabled timer with a finite deadline. Every path that disables or removes a timer
+//! disarms it ([`disarm`]), so the heap has no tombstones and a key popped from it always
+//! names a live watcher: the fire path checks nothing before the callback's own lookup.
+//!
+//! # Reset
+//!
+//! [`reset`] (`Handle::reset`, libev's `ev_timer_again`) moves a timer's one entry: earlier,
+//! a sift up from the slot the queue recorded; later, a store, applied when the entry
+//! reaches the top (see `timer_queue.rs`). No allocation, nothing left behind, however often
+//! a timeout is pushed back.
 
 use std::panic::Location;
 use std::task::Waker;
@@ -12,7 +20,8 @@ use std::time::Instant;
 
 use super::state::{Handle, State};
 use crate::deadline::{nanos_since, next_deadline, saturating_ns};
-use crate::id::WatcherId;
+use crate::error::{Error, Result};
+use crate::id::{is_defer, WatcherId, WatcherKind};
 use crate::timer_queue::Entry;
 use crate::watcher::callback::Callback;
 use crate::watcher::table::{Data, Watcher};
@@ -47,19 +56,44 @@ pub(crate) fn arm_after(st: &mut State, id: WatcherId, after_ns: u64) {
     arm(st, id, st.clock_ns().checked_add(after_ns));
 }
 
-/// Puts watcher `id` in the timer heap at `deadline` (`None`: never, so no entry at all).
+/// Puts watcher `id`'s entry in the timer heap at `deadline`, or moves it there if it has one
+/// (`None`: never, so no entry at all). A fresh stamp: among equal deadlines it fires after
+/// the timers armed before.
 pub(crate) fn arm(st: &mut State, id: WatcherId, deadline: Option<u64>) {
-    let Some(deadline) = deadline else { return };
+    let Some(deadline) = deadline else {
+        st.timers.remove(id.key);
+        return;
+    };
     let stamp = st.stamp();
-    st.watchers.get_mut(id).expect("live").stamp = stamp;
-    st.timers.push(Entry { deadline, stamp, key: id.key });
+    st.timers.set(Entry { deadline, stamp, key: id.key });
 }
 
-/// Accounts for one timer heap entry that just became a tombstone, compacting the heap when
-/// tombstones dominate (habit: bounded memory under cancel churn).
-pub(crate) fn forget_timer_entry(st: &mut State) {
-    let watchers = &st.watchers;
-    st.timers.invalidate(|e| watchers.by_stamp(e.key, e.stamp).is_some());
+/// Takes watcher `id`'s entry out of the timer heap, if it has one. Called for every watcher
+/// disabled or removed (a no-op for the other kinds: their keys have no entry).
+pub(crate) fn disarm(st: &mut State, id: WatcherId) {
+    st.timers.remove(id.key);
+}
+
+/// `Handle::reset`: restarts timer `id`'s countdown from now, `after_ns` long, moving its
+/// entry in place. A disabled timer is enabled (it becomes due from the next tick on, as after
+/// `enable`). A repeat fires `after_ns` from now, then every interval from that deadline.
+pub(crate) fn reset(h: &Handle, id: WatcherId, after_ns: u64) -> Result<()> {
+    let mut st = h.inner.state.borrow_mut();
+    let st = &mut *st;
+    if is_defer(id) {
+        return match st.defers.state(id) {
+            Some(_) => Err(Error::NotATimer { watcher: id, kind: WatcherKind::Defer }),
+            None => Err(Error::InvalidWatcher(id)),
+        };
+    }
+    let kind = st.watchers.get(id).ok_or(Error::InvalidWatcher(id))?.kind();
+    if !matches!(kind, WatcherKind::Delay | WatcherKind::Repeat) {
+        return Err(Error::NotATimer { watcher: id, kind });
+    }
+    let tick = st.tick;
+    st.watchers.set_enabled(id, true, tick);
+    arm_after(st, id, after_ns);
+    Ok(())
 }
 
 /// A delay watcher at an absolute deadline whose action is waking `waker`.
@@ -81,6 +115,19 @@ pub(crate) fn insert_wake_at(
     id
 }
 
+/// Moves wake timer `id` (a `Sleep`'s) to `deadline`. Returns false if the timer is gone (it
+/// fired): the caller arms a new one.
+pub(crate) fn move_wake(h: &Handle, id: WatcherId, deadline: Option<Instant>) -> bool {
+    let mut st = h.inner.state.borrow_mut();
+    let st = &mut *st;
+    if st.watchers.get(id).is_none() {
+        return false;
+    }
+    let deadline_ns = deadline.map(|d| nanos_since(st.epoch, d));
+    arm(st, id, deadline_ns);
+    true
+}
+
 /// Updates the waker of a wake timer. Returns false if the timer is gone (it fired).
 pub(crate) fn set_timer_waker(h: &Handle, id: WatcherId, waker: &Waker) -> bool {
     let mut st = h.inner.state.borrow_mut();
@@ -95,43 +142,42 @@ pub(crate) fn set_timer_waker(h: &Handle, id: WatcherId, waker: &Waker) -> bool 
     }
 }
 
-/// The earliest live deadline, tombstones dropped from the top first, so a cancelled timer
-/// cannot cut the wait short.
+/// The earliest deadline (every entry in the heap is live; a timeout moved later is put in
+/// its real place first).
 pub(crate) fn earliest_deadline(st: &mut State) -> Option<u64> {
-    while let Some(top) = st.timers.peek() {
-        if st.watchers.by_stamp(top.key, top.stamp).is_some() {
-            break;
-        }
-        st.timers.pop(true);
-    }
-    st.timers.peek().map(|top| top.deadline)
+    st.timers.earliest().map(|top| top.deadline)
 }
 
 /// Phase 5's next timer: pops the earliest entry due by `now` and returns its watcher, a
 /// repeat already re-armed (before its callback runs, so that the callback sees a consistent
-/// watcher: it may disable, cancel or re-enable it). Tombstones are dropped on the way;
-/// entries armed during this tick go to `too_new`, for the caller to push back after the
-/// phase. `None` when nothing more is due.
-pub(crate) fn pop_due(st: &mut State, now: u64, last_old_stamp: u64, too_new: &mut Vec<Entry>) -> Option<WatcherId> {
+/// watcher: it may disable, cancel, reset or re-enable it). Entries armed during this tick
+/// are held back ([`TimerQueue::hold`]) for the caller to release after the phase. `None`
+/// when nothing more is due.
+///
+/// The slab entry read here is the one the callback's dispatch reads next: one miss per
+/// timer that runs, none for the heap's bookkeeping.
+///
+/// [`TimerQueue::hold`]: crate::timer_queue::TimerQueue::hold
+pub(crate) fn pop_due(st: &mut State, now: u64, last_old_stamp: u64) -> Option<WatcherId> {
     loop {
-        let top = st.timers.peek().filter(|e| e.deadline <= now)?;
-        let Some(id) = st.watchers.by_stamp(top.key, top.stamp) else {
-            st.timers.pop(true);
-            continue;
-        };
-        st.timers.pop(false);
-        let enabled_this_tick = st.watchers.get(id).is_some_and(|w| w.enabled_tick >= st.tick);
-        if top.stamp > last_old_stamp || enabled_this_tick {
+        let top = st.timers.earliest().filter(|e| e.deadline <= now)?;
+        let (id, w) = st.watchers.by_key(top.key).expect("a heap entry names a live watcher");
+        if top.stamp > last_old_stamp || w.enabled_tick() >= st.tick {
             // Armed during this tick (in this phase, or earlier on a clock too coarse
             // to have moved) with a deadline that already passed: it belongs to the
             // next tick. Popping it now would lose it, since dispatch refuses it.
-            too_new.push(top);
+            st.timers.hold();
             continue;
         }
-        let w = st.watchers.get_mut(id).expect("live");
-        w.stamp = 0;
-        if let Data::Repeat { interval_ns } = w.data {
-            arm(st, id, next_deadline(top.deadline, interval_ns, now));
+        match w.data {
+            Data::Repeat { interval_ns } => match next_deadline(top.deadline, interval_ns, now) {
+                Some(deadline) => {
+                    let stamp = st.stamp();
+                    st.timers.replace_top(Entry { deadline, stamp, key: top.key });
+                }
+                None => drop(st.timers.pop()),
+            },
+            _ => drop(st.timers.pop()),
         }
         return Some(id);
     }

@@ -45,24 +45,32 @@ impl Data {
     }
 }
 
-/// One watcher.
+/// [`Watcher::state`]'s enabled flag.
+const ENABLED: u64 = 1 << 63;
+/// [`Watcher::state`]'s referenced flag.
+const REFERENCED: u64 = 1 << 62;
+/// [`Watcher::state`]'s enabling tick.
+const TICK: u64 = REFERENCED - 1;
+
+/// One watcher: 64 bytes, aligned to a cache line, so that the one watcher a timer's or an
+/// fd's dispatch reads costs one cache miss, not two (an unaligned 64-byte slab entry
+/// straddles two lines).
 #[derive(Debug)]
+#[repr(align(64))]
 pub(crate) struct Watcher {
     /// Unique within the reactor; half of the id.
     pub(crate) generation: u64,
     pub(crate) data: Data,
-    /// Only [`WatcherTable::set_enabled`] writes it (the keep-alive count depends on it).
-    enabled: bool,
-    /// Only [`WatcherTable::set_referenced`] writes it.
-    referenced: bool,
-    /// The tick in which the watcher was last enabled. It may fire only in a *later* tick,
-    /// which is how "nothing fires in the tick it was created or enabled" is enforced for
-    /// every kind with one comparison.
-    pub(crate) enabled_tick: u64,
-    /// The stamp of this watcher's live entry in the timer heap; 0 when it
-    /// has none. Queue entries carry the stamp too, and an entry whose stamp differs from its
-    /// watcher's is a tombstone, even if the slot was reused by another watcher meanwhile.
-    pub(crate) stamp: u64,
+    /// The enabled flag (bit 63), the referenced flag (bit 62), and below them the tick in
+    /// which the watcher was last enabled: one word instead of three fields, which keeps a
+    /// watcher at 64 bytes, one cache line (a tick counter needs centuries to reach bit 62).
+    /// Only [`WatcherTable::set_enabled`] and [`WatcherTable::set_referenced`] change the
+    /// flags (the keep-alive count depends on them).
+    ///
+    /// The enabling tick: the watcher may fire only in a *later* tick, which is how "nothing
+    /// fires in the tick it was created or enabled" is enforced for every kind with one
+    /// comparison.
+    state: u64,
     /// `None` only while the callback runs (it is taken out so it can borrow the reactor).
     pub(crate) callback: Option<Callback>,
     /// Where the user created it: reported by introspection and in panic errors.
@@ -72,24 +80,28 @@ pub(crate) struct Watcher {
 impl Watcher {
     /// A new watcher, not yet in any table.
     pub(crate) fn new(data: Data, callback: Callback, created_at: &'static Location<'static>) -> Watcher {
-        Watcher {
-            generation: 0,
-            data,
-            enabled: false,
-            referenced: false,
-            enabled_tick: 0,
-            stamp: 0,
-            callback: Some(callback),
-            created_at,
-        }
+        Watcher { generation: 0, data, state: 0, callback: Some(callback), created_at }
     }
 
     pub(crate) fn is_enabled(&self) -> bool {
-        self.enabled
+        self.state & ENABLED != 0
     }
 
     pub(crate) fn is_referenced(&self) -> bool {
-        self.referenced
+        self.state & REFERENCED != 0
+    }
+
+    /// The tick in which it was last enabled.
+    pub(crate) fn enabled_tick(&self) -> u64 {
+        self.state & TICK
+    }
+
+    fn set_flag(&mut self, flag: u64, on: bool) {
+        self.state = (self.state & !flag) | if on { flag } else { 0 };
+    }
+
+    fn set_enabled_tick(&mut self, tick: u64) {
+        self.state = (self.state & !TICK) | (tick & TICK);
     }
 
     pub(crate) fn kind(&self) -> WatcherKind {
@@ -130,7 +142,9 @@ impl WatcherTable {
         referenced: bool,
         tick: u64,
     ) -> WatcherId {
-        (watcher.enabled, watcher.referenced, watcher.enabled_tick) = (enabled, referenced, tick);
+        watcher.set_flag(ENABLED, enabled);
+        watcher.set_flag(REFERENCED, referenced);
+        watcher.set_enabled_tick(tick);
         if enabled {
             self.enabled_by_kind[watcher.kind().index()] += 1;
             self.alive += usize::from(referenced);
@@ -146,22 +160,19 @@ impl WatcherTable {
         self.slab.get_mut(id.key as usize).filter(|w| w.generation == id.generation)
     }
 
-    /// The watcher in slot `key` whose queue entry has `stamp`: how queues validate entries
-    /// that carry a key and a stamp instead of a full id.
-    pub(crate) fn by_stamp(&self, key: u32, stamp: u64) -> Option<WatcherId> {
-        self.slab
-            .get(key as usize)
-            .filter(|w| w.stamp == stamp && stamp != 0)
-            .map(|w| WatcherId { key, generation: w.generation })
+    /// The watcher in slot `key`, whoever it is: for queues whose entries are removed with
+    /// their watcher (the timer heap), so a key in them always names the right one.
+    pub(crate) fn by_key(&self, key: u32) -> Option<(WatcherId, &Watcher)> {
+        self.slab.get(key as usize).map(|w| (WatcherId { key, generation: w.generation }, w))
     }
 
     /// Removes a watcher, keeping the counters exact. `None` for a stale id.
     pub(crate) fn remove(&mut self, id: WatcherId) -> Option<Watcher> {
         self.get(id)?;
         let w = self.slab.remove(id.key as usize);
-        if w.enabled {
+        if w.is_enabled() {
             self.enabled_by_kind[w.kind().index()] -= 1;
-            self.alive -= usize::from(w.referenced);
+            self.alive -= usize::from(w.is_referenced());
         }
         Some(w)
     }
@@ -171,18 +182,18 @@ impl WatcherTable {
         let Some(w) = self.slab.get_mut(id.key as usize).filter(|w| w.generation == id.generation) else {
             return false;
         };
-        if w.enabled == enabled {
+        if w.is_enabled() == enabled {
             return false;
         }
-        w.enabled = enabled;
+        w.set_flag(ENABLED, enabled);
         let kind = w.data.kind().index();
         if enabled {
-            w.enabled_tick = tick;
+            w.set_enabled_tick(tick);
             self.enabled_by_kind[kind] += 1;
         } else {
             self.enabled_by_kind[kind] -= 1;
         }
-        if w.referenced {
+        if w.is_referenced() {
             if enabled {
                 self.alive += 1;
             } else {
@@ -197,11 +208,11 @@ impl WatcherTable {
         let Some(w) = self.slab.get_mut(id.key as usize).filter(|w| w.generation == id.generation) else {
             return false;
         };
-        if w.referenced == referenced {
+        if w.is_referenced() == referenced {
             return false;
         }
-        w.referenced = referenced;
-        if w.enabled {
+        w.set_flag(REFERENCED, referenced);
+        if w.is_enabled() {
             if referenced {
                 self.alive += 1;
             } else {
@@ -246,6 +257,20 @@ mod tests {
 
     fn watcher(data: Data) -> Watcher {
         Watcher::new(data, Callback::Wake(None), Location::caller())
+    }
+
+    #[test]
+    fn a_watcher_is_one_cache_line() {
+        assert_eq!(std::mem::size_of::<Watcher>(), 64);
+        assert_eq!(std::mem::align_of::<Watcher>(), 64);
+        // The slab's entry (an enum of a free-list link and the watcher) uses a niche of the
+        // watcher: no tag word, still one line.
+        #[allow(dead_code)]
+        enum SlabEntry {
+            Vacant(usize),
+            Occupied(Watcher),
+        }
+        assert_eq!(std::mem::size_of::<SlabEntry>(), 64);
     }
 
     #[test]

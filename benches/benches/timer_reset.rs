@@ -1,0 +1,224 @@
+//! Timeouts that are pushed back rather than fired, the operations a server does most:
+//!
+//! - `timers::reset`: N pre-created idle timeouts (N = 1e3 .. 1e6); each iteration moves one
+//!   of them, in random order, to `RESET_TIMEOUT` from now (later than every other deadline).
+//!   ampere `Handle::reset`, ampere disable + enable (the way before `reset`), ampere
+//!   `Sleep::reset`, tokio `Sleep::reset`; libev `ev_timer_again` and libuv `uv_timer_start`
+//!   in `c_peers.rs` under the same group name.
+//! - `timers::start_precreated`: start each of `START_N` pre-created stopped timers (ampere
+//!   `enable`; libev `ev_timer_start`, libuv `uv_timer_start`); stopping them again is not
+//!   timed.
+//! - `timers::arm_cancel_churn`: arm a timeout and cancel it, beside `ARM_CANCEL_LIVE` live
+//!   timers: ampere creating a watcher each time, or re-arming a pre-created one (reset +
+//!   disable, enable + disable); tokio creating a sleep.
+//!
+//! Each iteration is one operation (`iter_custom` times a run of them and leaves out the
+//! setup), so criterion's figure is the time per operation. `just bench-reset` runs this file
+//! and the C peers' side together.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Waker};
+use std::time::{Duration, Instant};
+
+use ampere_benches::{
+    far_delays, reset_order, reset_sizes, tune, ARM_CANCEL_LIVE, CHURN_TIMEOUT as TIMEOUT, RESET_TIMEOUT, START_N,
+};
+use ampere_reactor::{Handle, Reactor, WatcherId};
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode};
+use tokio::task::unconstrained;
+
+type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+fn group<'a>(c: &'a mut Criterion, name: &str) -> Group<'a> {
+    let mut g = c.benchmark_group(name);
+    tune(&mut g);
+    g.sampling_mode(SamplingMode::Flat).sample_size(10);
+    g
+}
+
+fn tokio_rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
+}
+
+/// Polls `f` once with a waker that does nothing (arms a sleep's timer).
+fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) {
+    let _ = f.poll(&mut Context::from_waker(Waker::noop()));
+}
+
+/// `n` ampere timers that never fire while measured: a first deadline 1 s to 2 s out, then
+/// every `RESET_TIMEOUT`, so that an `enable` restarts exactly what a `reset` sets.
+fn idle_timers(reactor: &Reactor, n: usize, enabled: bool) -> Vec<WatcherId> {
+    let w = |d| {
+        match enabled {
+            true => reactor.watch(),
+            false => reactor.watch().disabled(),
+        }
+        .repeat_after(d, RESET_TIMEOUT, |_, _| {})
+    };
+    far_delays(n).into_iter().map(w).collect()
+}
+
+fn reset(c: &mut Criterion) {
+    let mut g = group(c, "timers::reset");
+    for &n in reset_sizes() {
+        let order = reset_order(n);
+        let next = |i: &mut usize| {
+            *i = if *i + 1 == n { 0 } else { *i + 1 };
+            order[*i]
+        };
+
+        let reactor = Reactor::new().expect("reactor");
+        let ids = idle_timers(&reactor, n, true);
+        let mut at = 0;
+        g.bench_function(BenchmarkId::new("ampere_reset", n), |b| {
+            b.iter_custom(|iters| {
+                let t = Instant::now();
+                for _ in 0..iters {
+                    reactor.reset(ids[next(&mut at)], RESET_TIMEOUT).expect("a live timer");
+                }
+                t.elapsed()
+            })
+        });
+        g.bench_function(BenchmarkId::new("ampere_disable_enable", n), |b| {
+            b.iter_custom(|iters| {
+                let t = Instant::now();
+                for _ in 0..iters {
+                    let id = ids[next(&mut at)];
+                    reactor.disable(id);
+                    reactor.enable(id).expect("a live timer");
+                }
+                t.elapsed()
+            })
+        });
+        drop(reactor);
+
+        // Sleeps bind to the thread's current reactor (its default one, here) when first polled.
+        let mut sleeps: Vec<_> = far_delays(n).into_iter().map(ampere_reactor::sleep).collect();
+        for s in &mut sleeps {
+            poll_once(Pin::new(s));
+        }
+        g.bench_function(BenchmarkId::new("ampere_sleep_reset", n), |b| {
+            b.iter_custom(|iters| {
+                let t = Instant::now();
+                for _ in 0..iters {
+                    sleeps[next(&mut at)].reset(Instant::now() + RESET_TIMEOUT);
+                }
+                t.elapsed()
+            })
+        });
+        assert_eq!(Handle::current().expect("reactor").info().timer_heap_len, n, "one entry per sleep");
+        drop(sleeps);
+
+        let rt = tokio_rt();
+        let mut sleeps: Vec<_> = {
+            let _entered = rt.enter();
+            far_delays(n).into_iter().map(|d| Box::pin(tokio::time::sleep(d))).collect()
+        };
+        rt.block_on(async {
+            for s in &mut sleeps {
+                poll_once(s.as_mut());
+            }
+        });
+        g.bench_function(BenchmarkId::new("tokio_sleep_reset", n), |b| {
+            b.iter_custom(|iters| {
+                rt.block_on(unconstrained(async {
+                    let t = Instant::now();
+                    for _ in 0..iters {
+                        let deadline = tokio::time::Instant::now() + RESET_TIMEOUT;
+                        sleeps[next(&mut at)].as_mut().reset(deadline);
+                    }
+                    t.elapsed()
+                }))
+            })
+        });
+    }
+    g.finish();
+}
+
+fn start_precreated(c: &mut Criterion) {
+    let mut g = group(c, "timers::start_precreated");
+    let reactor = Reactor::new().expect("reactor");
+    let ids = idle_timers(&reactor, START_N, false);
+    let order = reset_order(START_N);
+    g.bench_function(BenchmarkId::new("ampere_enable", START_N), |b| {
+        b.iter_custom(|iters| {
+            let mut timed = Duration::ZERO;
+            let mut done = 0;
+            while done < iters {
+                let batch = &order[..(iters - done).min(START_N as u64) as usize];
+                let t = Instant::now();
+                for &i in batch {
+                    reactor.enable(ids[i]).expect("a live timer");
+                }
+                timed += t.elapsed();
+                for &i in batch {
+                    reactor.disable(ids[i]);
+                }
+                done += batch.len() as u64;
+            }
+            timed
+        })
+    });
+    g.finish();
+}
+
+fn arm_cancel_churn(c: &mut Criterion) {
+    let mut g = group(c, "timers::arm_cancel_churn");
+    let n = ARM_CANCEL_LIVE;
+    let reactor = Reactor::new().expect("reactor");
+    let _live = idle_timers(&reactor, n, true);
+    let spare = reactor.watch().disabled().delay(TIMEOUT, |_, _| {});
+    g.bench_function(BenchmarkId::new("ampere_create_cancel", n), |b| {
+        b.iter(|| {
+            let id = reactor.delay(TIMEOUT, |_, _| {});
+            reactor.cancel(id);
+        })
+    });
+    g.bench_function(BenchmarkId::new("ampere_reset_disable", n), |b| {
+        b.iter(|| {
+            reactor.reset(spare, TIMEOUT).expect("a live timer");
+            reactor.disable(spare);
+        })
+    });
+    g.bench_function(BenchmarkId::new("ampere_enable_disable", n), |b| {
+        b.iter(|| {
+            reactor.enable(spare).expect("a live timer");
+            reactor.disable(spare);
+        })
+    });
+    assert_eq!(reactor.info().timer_heap_len, n, "nothing left behind");
+
+    let rt = tokio_rt();
+    let mut live: Vec<_> = {
+        let _entered = rt.enter();
+        far_delays(n).into_iter().map(|d| Box::pin(tokio::time::sleep(d))).collect()
+    };
+    rt.block_on(async {
+        for s in &mut live {
+            poll_once(s.as_mut());
+        }
+    });
+    g.bench_function(BenchmarkId::new("tokio", n), |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(unconstrained(async {
+                let t = Instant::now();
+                for _ in 0..iters {
+                    let mut sleep = std::pin::pin!(tokio::time::sleep(TIMEOUT));
+                    poll_once(sleep.as_mut()); // registered; dropped (cancelled) here
+                }
+                t.elapsed()
+            }))
+        })
+    });
+    g.finish();
+}
+
+fn main() {
+    // What `criterion_group!`/`criterion_main!` expand to, minus an undocumented `pub fn`.
+    let mut c = Criterion::default().configure_from_args();
+    reset(&mut c);
+    start_precreated(&mut c);
+    arm_cancel_churn(&mut c);
+    c.final_summary();
+}
