@@ -39,7 +39,7 @@ use super::async_fd::Async;
 pub struct UdpSocket(Async<mio::net::UdpSocket>);
 
 impl UdpSocket {
-    /// Binds to `addr`, an IP literal or `localhost` (see [`TcpListener::bind`]).
+    /// Binds to `addr`, an IP literal or `localhost` (see [`TcpListener::bind`](crate::net::TcpListener::bind)).
     ///
     /// # Errors
     ///
