@@ -3,7 +3,7 @@
 //! The I/O extension traits come from [futures-lite](https://docs.rs/futures-lite) (re-exported:
 //! no extra dependency needed): `read`, `read_exact`, `read_to_end`, `write_all`, `flush`,
 //! `close`, `lines` and `read_line` on the [`net`](crate::net) sockets, [`BufReader`] and
-//! [`BufWriter`], and `next` on streams ([`SignalStream`](crate::SignalStream) and others).
+//! [`BufWriter`], and `next` on streams (a reader's `lines()`, any `futures` `Stream`).
 //! Then [`spawn`], [`sleep`], [`timeout`] (tokio's argument order), the `.timeout(d)` method
 //! ([`TimeoutExt`]), [`Signal`] and [`ctrl_c`].
 //!

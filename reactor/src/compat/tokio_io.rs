@@ -17,7 +17,8 @@ use std::task::{ready, Context, Poll};
 use tokio::io::ReadBuf;
 
 use crate::io::async_fd::Async;
-use crate::io::net::{TcpStream, UnixStream};
+use crate::io::net::TcpStream;
+use crate::io::unix::UnixStream;
 
 /// Reads into the unfilled part of tokio's `buf` through a futures-io read. futures-io reads
 /// need initialized bytes: `initialize_unfilled` zeroes only what `buf` has not initialized

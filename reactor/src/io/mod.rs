@@ -12,7 +12,10 @@ mod addr;
 pub(crate) mod async_fd;
 pub mod net;
 pub(crate) mod signal_stream;
+mod stream;
 #[cfg(feature = "tls")]
 pub(crate) mod tls;
 #[cfg(feature = "tls")]
 pub(crate) mod tls_error;
+pub(crate) mod udp;
+pub(crate) mod unix;

@@ -3,22 +3,49 @@
 //! Each type is a thin shell over the matching `mio::net` socket (already non-blocking, with a
 //! non-blocking `connect`). Errors are the OS's own `io::Error`s (connection refused, reset by
 //! peer, broken pipe); none of them panics or disturbs other tasks.
+//!
+//! A socket registers with the thread's current reactor when it is made (the crate docs'
+//! "Which reactor" gives the rule): make it inside `block_on`, or after `Reactor::new()`.
+//!
+//! This file defines the TCP types; [`UdpSocket`] and the Unix types are defined beside it
+//! (`udp.rs`, `unix.rs`) and public here only.
 
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::{Shutdown, SocketAddr};
-use std::os::fd::{AsRawFd, RawFd};
-use std::path::Path;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use futures_io::{AsyncRead, AsyncWrite};
 
 use super::addr::{addrs, first_ok, literal_addrs};
 pub use super::addr::{resolve, ToSocketAddrs};
 use super::async_fd::Async;
+use super::stream::stream_traits;
+pub use super::udp::UdpSocket;
+pub use super::unix::{UnixListener, UnixStream};
 use crate::source_table::Direction;
 
 /// A TCP listening socket.
+///
+/// # Examples
+///
+/// A server on a port the OS picks answers one client of its own, then the program goes on:
+///
+/// ```
+/// use ampere_reactor::net::{TcpListener, TcpStream};
+/// use ampere_reactor::prelude::*;
+/// use ampere_reactor::Reactor;
+///
+/// Reactor::new()?.block_on_try(async {
+///     let listener = TcpListener::bind("127.0.0.1:0")?; // port 0: the OS picks one
+///     let addr = listener.local_addr()?;
+///     let server = spawn(async move {
+///         let (mut stream, peer) = listener.accept().await?;
+///         stream.write_all(format!("hello, {}", peer.ip()).as_bytes()).await
+///     });
+///     let mut greeting = String::new();
+///     TcpStream::connect(addr).await?.read_to_string(&mut greeting).await?;
+///     assert_eq!(greeting, "hello, 127.0.0.1");
+///     server.await.map_err(std::io::Error::other)?
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct TcpListener(Async<mio::net::TcpListener>);
 
@@ -130,7 +157,36 @@ impl TcpListener {
     }
 }
 
-/// A TCP connection.
+/// A TCP connection: `futures-io`'s `AsyncRead` and `AsyncWrite`, also on `&TcpStream` (so one
+/// task can read while another writes).
+///
+/// # Examples
+///
+/// A client sends a line to an echo server and reads it back:
+///
+/// ```
+/// use ampere_reactor::net::{TcpListener, TcpStream};
+/// use ampere_reactor::prelude::*;
+/// use ampere_reactor::Reactor;
+///
+/// Reactor::new()?.block_on_try(async {
+///     let listener = TcpListener::bind("127.0.0.1:0")?;
+///     let port = listener.local_addr()?.port();
+///     spawn(async move {
+///         let (stream, _) = listener.accept().await?;
+///         let mut line = String::new();
+///         BufReader::new(&stream).read_line(&mut line).await?;
+///         (&stream).write_all(line.as_bytes()).await // one line, echoed
+///     });
+///     let mut stream = TcpStream::connect(("127.0.0.1", port)).await?;
+///     stream.write_all(b"hello\n").await?;
+///     let mut line = String::new();
+///     BufReader::new(&stream).read_line(&mut line).await?;
+///     assert_eq!(line, "hello\n");
+///     Ok::<_, std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct TcpStream(Async<mio::net::TcpStream>);
 
@@ -240,246 +296,4 @@ impl TcpStream {
     }
 }
 
-/// A UDP socket.
-#[derive(Debug)]
-pub struct UdpSocket(Async<mio::net::UdpSocket>);
-
-impl UdpSocket {
-    /// Binds to `addr`, an IP literal or `localhost` (see [`TcpListener::bind`]).
-    ///
-    /// # Errors
-    ///
-    /// The OS's; `InvalidInput` for a malformed address or a name that needs a lookup.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use ampere_reactor::net::UdpSocket;
-    ///
-    /// let reactor = ampere_reactor::Reactor::new()?;
-    /// let a = UdpSocket::bind("127.0.0.1:0")?;
-    /// let b = UdpSocket::bind("127.0.0.1:0")?;
-    /// let to = b.local_addr()?;
-    /// reactor.block_on(async move {
-    ///     a.send_to(b"ping", to).await?;
-    ///     let mut buf = [0; 16];
-    ///     let (n, from) = b.recv_from(&mut buf).await?;
-    ///     assert_eq!((&buf[..n], from), (&b"ping"[..], a.local_addr()?));
-    ///     Ok::<_, std::io::Error>(())
-    /// })??;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
-        let socket = first_ok(&literal_addrs(&addr)?, mio::net::UdpSocket::bind)?;
-        Ok(UdpSocket(Async::new(socket)?))
-    }
-
-    /// The bound address.
-    ///
-    /// # Errors
-    ///
-    /// The OS's.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.0.get_ref().local_addr()
-    }
-
-    /// Sets the default peer for `send` and `recv`: an IP literal or `localhost` (synchronous,
-    /// like [`bind`](UdpSocket::bind)).
-    ///
-    /// # Errors
-    ///
-    /// The OS's; `InvalidInput` for a malformed address or a name that needs a lookup.
-    pub fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
-        first_ok(&literal_addrs(&addr)?, |a| self.0.get_ref().connect(a))
-    }
-
-    /// Sends one datagram to `addr` (its first address; a name is resolved on the blocking
-    /// pool).
-    ///
-    /// # Errors
-    ///
-    /// The resolver's, or the OS's.
-    pub async fn send_to(&self, buf: &[u8], addr: impl ToSocketAddrs) -> io::Result<usize> {
-        let addr = addrs(&addr).await?[0];
-        self.0.write_with(|s| s.send_to(buf, addr)).await
-    }
-
-    /// Receives one datagram.
-    ///
-    /// # Errors
-    ///
-    /// The OS's.
-    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.0.read_with(|s| s.recv_from(buf)).await
-    }
-
-    /// Sends to the connected peer.
-    ///
-    /// # Errors
-    ///
-    /// The OS's (`ConnectionRefused` after an ICMP port-unreachable).
-    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write_with(|s| s.send(buf)).await
-    }
-
-    /// Receives from the connected peer.
-    ///
-    /// # Errors
-    ///
-    /// The OS's.
-    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.read_with(|s| s.recv(buf)).await
-    }
-}
-
-/// A Unix-domain listening socket.
-#[derive(Debug)]
-pub struct UnixListener(Async<mio::net::UnixListener>);
-
-impl UnixListener {
-    /// Binds to `path`.
-    ///
-    /// # Errors
-    ///
-    /// The OS's (the path exists, permission denied).
-    pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
-        Ok(UnixListener(Async::new(mio::net::UnixListener::bind(path)?)?))
-    }
-
-    /// Accepts a connection.
-    ///
-    /// # Errors
-    ///
-    /// The OS's.
-    pub async fn accept(&self) -> io::Result<UnixStream> {
-        let (stream, _addr) = self.0.read_with(|l| l.accept()).await?;
-        Ok(UnixStream(Async::new(stream)?))
-    }
-}
-
-/// A Unix-domain stream.
-#[derive(Debug)]
-pub struct UnixStream(Async<mio::net::UnixStream>);
-
-impl UnixStream {
-    /// Connects to the socket at `path`.
-    ///
-    /// # Errors
-    ///
-    /// `NotFound`, `ConnectionRefused`, ... as the OS reports them.
-    pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
-        let stream = Async::new(mio::net::UnixStream::connect(path)?)?;
-        stream.writable().await?;
-        if let Some(e) = stream.get_ref().take_error()? {
-            return Err(e);
-        }
-        Ok(UnixStream(stream))
-    }
-
-    /// A connected pair.
-    ///
-    /// # Errors
-    ///
-    /// The OS's (out of fds).
-    pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
-        let (a, b) = mio::net::UnixStream::pair()?;
-        Ok((UnixStream(Async::new(a)?), UnixStream(Async::new(b)?)))
-    }
-
-    /// Shuts down one or both halves.
-    ///
-    /// # Errors
-    ///
-    /// The OS's.
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.0.get_ref().shutdown(how)
-    }
-}
-
-/// Reads from a stream socket. A short read means the socket's receive queue was drained, so
-/// the read readiness is cleared right away: the next read waits for the next edge instead of
-/// spending a syscall to learn `WouldBlock` (the trick tokio uses on epoll too). Only valid for
-/// stream sockets: a terminal, say, may return a short read with more data still queued.
-fn stream_read<T>(io: &Async<T>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>>
-where
-    T: AsRawFd,
-    for<'a> &'a T: Read,
-{
-    let res = io.poll_op(Direction::Read, cx, |mut s| s.read(buf));
-    if let Poll::Ready(Ok(n)) = res {
-        if n > 0 && n < buf.len() {
-            io.clear_ready(Direction::Read);
-        }
-    }
-    res
-}
-
-/// Writes to a stream socket; a short write means the send buffer is full (see `stream_read`).
-fn stream_write<T>(io: &Async<T>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>>
-where
-    T: AsRawFd,
-    for<'a> &'a T: Write,
-{
-    let res = io.poll_op(Direction::Write, cx, |mut s| s.write(buf));
-    if let Poll::Ready(Ok(n)) = res {
-        if n < buf.len() {
-            io.clear_ready(Direction::Write);
-        }
-    }
-    res
-}
-
-/// `AsyncRead`/`AsyncWrite` for a stream type and for a shared reference to it (so one task
-/// can read while another writes).
-macro_rules! stream_traits {
-    ($ty:ty) => {
-        impl AsyncRead for $ty {
-            fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-                stream_read(&self.0, cx, buf)
-            }
-        }
-
-        impl AsyncRead for &$ty {
-            fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-                stream_read(&self.0, cx, buf)
-            }
-        }
-
-        impl AsyncWrite for $ty {
-            fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-                stream_write(&self.0, cx, buf)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(())) // sockets have no user-space buffer
-            }
-
-            fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(self.0.get_ref().shutdown(Shutdown::Write))
-            }
-        }
-
-        impl AsyncWrite for &$ty {
-            fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-                stream_write(&self.0, cx, buf)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(()))
-            }
-
-            fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(self.0.get_ref().shutdown(Shutdown::Write))
-            }
-        }
-
-        impl AsRawFd for $ty {
-            fn as_raw_fd(&self) -> RawFd {
-                self.0.as_raw_fd()
-            }
-        }
-    };
-}
-
 stream_traits!(TcpStream);
-stream_traits!(UnixStream);

@@ -5,6 +5,10 @@
 //! ```
 //!
 //! It exits by itself. Each section prints what happens, with the time since the start.
+//! Sections 7 to 11 (UDP, Unix sockets, `interval`, signal streams, `abort`) are in
+//! `async_extras.rs`, written with the prelude as an application would be.
+
+mod async_extras;
 
 use std::cell::{Cell, RefCell};
 use std::io::{Read, Write};
@@ -40,6 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     panics_and_introspection(&reactor)?;
     tasks_and_forks(&reactor)?;
     tcp_echo(&reactor)?;
+    async_extras::tour(&reactor)?;
     helpers(&reactor)?;
     loops(&reactor)?;
     combinators(&reactor)?;
@@ -170,7 +175,7 @@ fn tcp_echo(reactor: &Reactor) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The child half of section 7: its stdin is a pipe from the tour.
+/// The child half of section 12: its stdin is a pipe from the tour.
 fn child_reads_a_line() -> Result<(), Box<dyn std::error::Error>> {
     let reactor = Reactor::new()?;
     reactor.block_on(async {
@@ -181,7 +186,7 @@ fn child_reads_a_line() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn helpers(reactor: &Reactor) -> Result<(), Box<dyn std::error::Error>> {
-    println!("\n== 7. helpers: read_line, echo, flock, file_get_contents");
+    println!("\n== 12. helpers: read_line, echo, flock, file_get_contents");
     let mut child = std::process::Command::new(std::env::current_exe()?)
         .env("AMPERE_TOUR_CHILD", "1")
         .stdin(std::process::Stdio::piped())
@@ -219,7 +224,7 @@ fn helpers(reactor: &Reactor) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn loops(reactor: &Reactor) -> Result<(), Box<dyn std::error::Error>> {
-    println!("\n== 8. loops: a GenericLoop and a PeriodicLoop, resumed and stopped");
+    println!("\n== 13. loops: a GenericLoop and a PeriodicLoop, resumed and stopped");
     let generic = LoopHandle::new(GenericLoop::new("generic", async |_this| {
         say("generic loop body ran; next: sleep an hour");
         Ok::<_, BoxError>(Next::Sleep(Duration::from_secs(3600)))
@@ -246,7 +251,7 @@ fn loops(reactor: &Reactor) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn combinators(reactor: &Reactor) -> Result<(), Error> {
-    println!("\n== 9. combinators: all, any, some, first, timeout");
+    println!("\n== 14. combinators: all, any, some, first, timeout");
     async fn job(ms: u64, ok: bool) -> Result<u64, String> {
         sleep(Duration::from_millis(ms)).await;
         if ok {
