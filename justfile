@@ -71,6 +71,12 @@ bench-reset *args:
 bench-servers:
     bash benches/servers/run.sh
 
+# TLS handshakes/s and bulk MB/s, ampere vs tokio-rustls on tokio, pinned to CPU 0 (one run,
+# with ratios). `DURATION=1 just bench-tls` for a short pass (default 5 s per measure).
+bench-tls:
+    cargo build --release -q -p ampere-benches --bin tls_bench
+    taskset -c 0 target/release/tls_bench
+
 # The latest results (of any of the bench recipes) as markdown tables, with ratios to ampere.
 bench-summary:
     cargo run -q -p ampere-benches --bin summary
