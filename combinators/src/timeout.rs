@@ -7,7 +7,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use ampere_reactor::{sleep, Sleep};
+#[cfg(doc)]
+use ampere_reactor::Sleep;
+/// The race itself is the reactor's: one future type for both argument orders.
+pub use ampere_reactor::Timeout;
 
 use crate::TimedOut;
 
@@ -63,9 +66,9 @@ use crate::TimedOut;
 /// ```
 #[track_caller]
 pub fn timeout<F: IntoFuture>(future: F, duration: Duration) -> Timeout<F::IntoFuture> {
-    // `#[track_caller]` passes the caller's location on to `sleep`, so the reactor's
-    // keep-alive report names the `timeout` call, not this line.
-    Timeout { race: Some((Box::pin(future.into_future()), sleep(duration))) }
+    // `#[track_caller]` passes the caller's location on (to the reactor's `timeout`, then to
+    // its `sleep`), so the reactor's keep-alive report names this `timeout` call.
+    ampere_reactor::timeout(duration, future)
 }
 
 /// [`timeout`], with `default` as the output if the time runs out (MadelineProto's
@@ -92,44 +95,6 @@ pub fn timeout_with_default<F: IntoFuture>(
     default: F::Output,
 ) -> TimeoutWithDefault<F::IntoFuture> {
     TimeoutWithDefault { inner: timeout(future, duration), default: Some(default) }
-}
-
-/// The future of [`timeout`]: `Ok(output)`, or `Err(TimedOut)`.
-///
-/// # Panics
-///
-/// Polling it again after it resolved panics.
-#[must_use = "futures do nothing unless you .await or poll them"]
-pub struct Timeout<F> {
-    /// The future and its timer, while neither has finished. They are dropped together the
-    /// moment one finishes: on success that cancels the timer, on expiry it drops the future.
-    race: Option<(Pin<Box<F>>, Sleep)>,
-}
-
-impl<F: Future> Future for Timeout<F> {
-    type Output = Result<F::Output, TimedOut>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        let (future, timer) = this.race.as_mut().expect("`timeout` polled after it resolved");
-        // The future first: when both are ready, the finished work wins over the timer.
-        let out = match future.as_mut().poll(cx) {
-            Poll::Ready(out) => Ok(out),
-            Poll::Pending => match Pin::new(timer).poll(cx) {
-                Poll::Ready(()) => Err(TimedOut),
-                Poll::Pending => return Poll::Pending,
-            },
-        };
-        this.race = None;
-        Poll::Ready(out)
-    }
-}
-
-impl<F> fmt::Debug for Timeout<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let deadline = self.race.as_ref().and_then(|(_, timer)| timer.deadline());
-        f.debug_struct("Timeout").field("deadline", &deadline).finish_non_exhaustive()
-    }
 }
 
 /// The future of [`timeout_with_default`]: the output, or the default.

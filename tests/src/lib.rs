@@ -118,6 +118,21 @@ pub fn thread_cpu_time() -> Duration {
 // serial case runner of the `harness = false` binaries `model`, `load`, `faults` and
 // `bad_input`.
 
+/// Runs `f` on a helper thread and returns what it returns; fails the test if it has not
+/// returned within five seconds (it hangs: the thread is left behind, the suite goes on). The
+/// guard every test of a former hang uses, so that a regression fails instead of stalling CI.
+pub fn returns_in_time<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(Duration::from_secs(5)) {
+        Ok(out) => out,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => panic!("did not return within 5 s: it hangs"),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("the helper thread panicked"),
+    }
+}
+
 pub use ampere_testkit::Rng;
 
 /// Whether `AMPERE_SOAK` asks for the long runs (`just soak`).

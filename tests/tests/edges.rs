@@ -4,28 +4,13 @@
 //! Each of these was a hang or a spin once: a case that could hang runs its reactor on a
 //! helper thread and fails after a generous budget instead of hanging the suite.
 
-use std::sync::mpsc;
 use std::time::Duration;
 
 use ampere_reactor::{sleep, Error, Handle, Reactor};
-use ampere_tests::{socket_pair, Counter, Log};
+use ampere_tests::{returns_in_time, socket_pair, Counter, Log};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
-}
-
-/// Runs `f` on a helper thread and returns what it returns; fails the test if it has not
-/// returned within five seconds (it hangs: the thread is left behind, the suite goes on).
-fn returns_in_time<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(Duration::from_secs(5)) {
-        Ok(out) => out,
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("did not return within 5 s: it hangs"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("the helper thread panicked"),
-    }
 }
 
 // 1. `stop` only affects a `run` in progress.

@@ -5,28 +5,14 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::mpsc;
 use std::task::Context;
 use std::time::{Duration, Instant};
 
 use ampere_reactor::{interval, sleep, Error, Handle, Reactor, Sleep, WatcherKind};
-use ampere_tests::{socket_pair, Counter, Log};
+use ampere_tests::{returns_in_time, socket_pair, Counter, Log};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
-}
-
-/// Runs `f` on a helper thread; fails the test if it has not returned within five seconds.
-fn returns_in_time<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(Duration::from_secs(5)) {
-        Ok(out) => out,
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("did not return within 5 s: it hangs"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("the helper thread panicked"),
-    }
 }
 
 #[test]

@@ -4,11 +4,10 @@
 
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use ampere_reactor::{sleep, Reactor};
-use ampere_tests::{socket_pair, Log};
+use ampere_tests::{returns_in_time, socket_pair, Log};
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 
@@ -17,19 +16,6 @@ const HOST_OWN: Token = Token(1);
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
-}
-
-/// Runs `f` on a helper thread; fails the test if it has not returned within five seconds.
-fn returns_in_time<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(Duration::from_secs(5)) {
-        Ok(out) => out,
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("did not return within 5 s: it hangs"),
-        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("the helper thread panicked"),
-    }
 }
 
 /// A host poll that watches the reactor's fd.
