@@ -23,19 +23,21 @@
 //!
 //! A defer's enabled state is "in the ring", and its referenced flag is stored with it, so
 //! the queue keeps the counts `run()` and introspection need.
+//!
+//! The queue is generic over the callback `F` it stores, as the watcher table is (see
+//! `watcher/table.rs`): the reactor stores `core::callback::OnceFn`.
 
 use std::collections::{HashMap, VecDeque};
 use std::panic::Location;
 
 use crate::id::{WatcherId, DEFER_TAG};
-use crate::watcher::callback::OnceFn;
 
 /// The part of a defer id's key that holds its `seq` (modulo 2^31).
 const SEQ_MASK: u64 = (DEFER_TAG - 1) as u64;
 
 /// A defer waiting for its tick (in the ring) or for `enable` (parked).
-pub(crate) struct Defer {
-    pub(crate) callback: OnceFn,
+pub(crate) struct Defer<F> {
+    pub(crate) callback: F,
     pub(crate) created_at: &'static Location<'static>,
     /// The key of its id (which names the slot it was created at, or the one it was parked
     /// at): kept so that a defer that moved still gets its own id back in its callback.
@@ -45,15 +47,15 @@ pub(crate) struct Defer {
 
 /// One slot of the ring: the generation of the defer pushed there, and the defer until it
 /// runs, is cancelled or is parked.
-struct Slot {
+struct Slot<F> {
     generation: u64,
-    defer: Option<Defer>,
+    defer: Option<Defer<F>>,
 }
 
 /// Where a defer that is not at its id's own slot is.
-enum Moved {
+enum Moved<F> {
     /// Disabled: out of the ring, waiting for `enable`.
-    Parked(Defer),
+    Parked(Defer<F>),
     /// Enabled again: in the ring at this `seq`.
     Queued(u64),
 }
@@ -68,9 +70,8 @@ enum Place {
 }
 
 /// The queue, plus the counts introspection and `run()` read without a scan.
-#[derive(Default)]
-pub(crate) struct DeferQueue {
-    ring: VecDeque<Slot>,
+pub(crate) struct DeferQueue<F> {
+    ring: VecDeque<Slot<F>>,
     /// The `seq` of `ring[0]`.
     head: u64,
     /// Slots below this `seq` belong to a phase 2 that has begun: the back of the ring is
@@ -78,17 +79,24 @@ pub(crate) struct DeferQueue {
     /// phase is going to run.
     sealed: u64,
     /// Defers not at their id's own slot (see the module docs); usually empty.
-    moved: HashMap<u64, Moved>,
+    moved: HashMap<u64, Moved<F>>,
     /// Defers in the ring (enabled).
     enabled: usize,
     /// Enabled and referenced defers: what keeps `run()` going.
     alive: usize,
 }
 
-impl DeferQueue {
+// Not derived: the derive would ask `F: Default`.
+impl<F> Default for DeferQueue<F> {
+    fn default() -> Self {
+        DeferQueue { ring: VecDeque::new(), head: 0, sealed: 0, moved: HashMap::new(), enabled: 0, alive: 0 }
+    }
+}
+
+impl<F> DeferQueue<F> {
     /// Queues a defer created enabled; `generation` is unique. Returns its id. (The
     /// `defer.key` given is overwritten.)
-    pub(crate) fn push(&mut self, generation: u64, mut defer: Defer) -> WatcherId {
+    pub(crate) fn push(&mut self, generation: u64, mut defer: Defer<F>) -> WatcherId {
         let id = id_of(self.next_seq(), generation);
         defer.key = id.key;
         self.push_slot(generation, defer);
@@ -97,14 +105,14 @@ impl DeferQueue {
 
     /// Parks a defer created disabled. Returns its id, which names the slot the next push
     /// takes: that slot will hold another defer, so the id is resolved through `moved`.
-    pub(crate) fn park(&mut self, generation: u64, mut defer: Defer) -> WatcherId {
+    pub(crate) fn park(&mut self, generation: u64, mut defer: Defer<F>) -> WatcherId {
         let id = id_of(self.next_seq(), generation);
         defer.key = id.key;
         self.moved.insert(generation, Moved::Parked(defer));
         id
     }
 
-    fn push_slot(&mut self, generation: u64, defer: Defer) -> u64 {
+    fn push_slot(&mut self, generation: u64, defer: Defer<F>) -> u64 {
         self.enabled += 1;
         self.alive += usize::from(defer.referenced);
         let seq = self.next_seq();
@@ -136,7 +144,7 @@ impl DeferQueue {
         }
     }
 
-    fn slot_mut(&mut self, seq: u64) -> &mut Slot {
+    fn slot_mut(&mut self, seq: u64) -> &mut Slot<F> {
         &mut self.ring[(seq - self.head) as usize]
     }
 
@@ -156,7 +164,7 @@ impl DeferQueue {
 
     /// Takes live defer `id` out, wherever it is: for `cancel`. The caller drops it after
     /// releasing the reactor's state (its captures may use the reactor).
-    pub(crate) fn remove(&mut self, id: WatcherId) -> Option<Defer> {
+    pub(crate) fn remove(&mut self, id: WatcherId) -> Option<Defer<F>> {
         let defer = match self.find(id)? {
             Place::Ring(seq) => self.take_from_ring(seq),
             Place::Parked => match self.moved.remove(&id.generation) {
@@ -172,7 +180,7 @@ impl DeferQueue {
         defer
     }
 
-    fn take_from_ring(&mut self, seq: u64) -> Option<Defer> {
+    fn take_from_ring(&mut self, seq: u64) -> Option<Defer<F>> {
         let defer = self.slot_mut(seq).defer.take()?;
         self.enabled -= 1;
         self.alive -= usize::from(defer.referenced);
@@ -233,7 +241,7 @@ impl DeferQueue {
     }
 
     /// Pops the next defer due before `limit`, skipping tombstones, with its id.
-    pub(crate) fn pop_due(&mut self, limit: u64) -> Option<(WatcherId, Defer)> {
+    pub(crate) fn pop_due(&mut self, limit: u64) -> Option<(WatcherId, Defer<F>)> {
         while self.head < limit {
             let slot = self.ring.pop_front()?;
             self.head += 1;
@@ -275,7 +283,7 @@ impl DeferQueue {
     }
 
     /// Live defers, with their ids, `enabled` and `referenced` flags and creation sites.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (WatcherId, bool, &Defer)> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (WatcherId, bool, &Defer<F>)> + '_ {
         let queued = self.ring.iter().filter_map(|slot| {
             let defer = slot.defer.as_ref()?;
             Some((WatcherId { key: defer.key, generation: slot.generation }, true, defer))
@@ -288,9 +296,9 @@ impl DeferQueue {
     }
 
     /// Empties the queue, handing the defers back to be dropped outside the state borrow.
-    pub(crate) fn drain(&mut self) -> Vec<Defer> {
+    pub(crate) fn drain(&mut self) -> Vec<Defer<F>> {
         self.head = self.next_seq(); // no seq is ever handed out twice
-        let mut all: Vec<Defer> = self.ring.drain(..).filter_map(|s| s.defer).collect();
+        let mut all: Vec<Defer<F>> = self.ring.drain(..).filter_map(|s| s.defer).collect();
         all.extend(self.moved.drain().filter_map(|(_, m)| match m {
             Moved::Parked(d) => Some(d),
             Moved::Queued(_) => None,
@@ -301,7 +309,7 @@ impl DeferQueue {
     }
 }
 
-impl std::fmt::Debug for DeferQueue {
+impl<F> std::fmt::Debug for DeferQueue<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DeferQueue")
             .field("head", &self.head)

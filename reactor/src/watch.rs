@@ -7,13 +7,12 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::panic::Location;
 use std::time::Duration;
 
-use crate::core::state::Handle;
+use crate::core::state::{Callback, Handle, OnceFn};
 use crate::core::{lifecycle, timers};
 use crate::deadline::saturating_ns;
 use crate::defer_queue::Defer;
 use crate::error::{Error, Result};
 use crate::id::WatcherId;
-use crate::watcher::callback::Callback;
 use crate::watcher::table::{Data, Watcher};
 
 /// Creates watchers with options; from [`Handle::watch`] or [`watch`](crate::watch).
@@ -67,7 +66,7 @@ impl Watch {
     /// cannot starve I/O.
     #[track_caller]
     pub fn defer(self, callback: impl FnOnce(&Handle, WatcherId) + 'static) -> WatcherId {
-        let defer =
+        let defer: Defer<OnceFn> =
             Defer { callback: Box::new(callback), created_at: Location::caller(), key: 0, referenced: self.referenced };
         lifecycle::insert_defer(&self.handle, defer, self.enabled)
     }

@@ -6,8 +6,7 @@
 //! it (re-exports followed), and fails, naming file and line, when:
 //!
 //! - a file is missing from the table, or a row names no file;
-//! - a file imports from a higher layer (the one exception: the callback types, which must name
-//!   `&Handle`, listed in [`EXCEPTIONS`]);
+//! - a file imports from a higher layer;
 //! - a file below the helpers imports through a re-export instead of the defining module;
 //! - files, or top-level modules, import each other in a cycle;
 //! - `impl Handle` appears outside a face (layer 6);
@@ -21,16 +20,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
-
-/// Upward imports the rules allow, as (importing file, imported file): the callback types a
-/// watcher stores are `Fn(&Handle, …)`, so the data structures' callback file names `Handle`
-/// (defined with the state, in `core/state.rs`). That edge closes the type-level loop every
-/// reactor has (the state holds callbacks that take its handle), so it is also left out of
-/// the cycle checks: it is the documented exception, not a cycle to fix.
-const EXCEPTIONS: &[(&str, &str)] = &[("watcher/callback.rs", "core/state.rs")];
-
-/// Files of layers 1–4 allowed to name `Handle` (the same exception, seen from the name check).
-const NAMES_HANDLE: &[&str] = &["watcher/callback.rs"];
 
 const FACES: u8 = 6;
 const HELPERS: u8 = 7;
@@ -182,11 +171,8 @@ fn check(c: &Crate, guide: &str) -> Vec<String> {
             let at = format!("reactor/src/{rel}:{}", imp.line);
             let written = imp.path.join("::");
             let to = layers.get(&imp.target).copied().unwrap_or(0);
-            let allowed = EXCEPTIONS.contains(&(rel.as_str(), imp.target.as_str()));
-            if !allowed {
-                edges.insert((rel.clone(), imp.target.clone()));
-            }
-            if to > from && !allowed {
+            edges.insert((rel.clone(), imp.target.clone()));
+            if to > from {
                 problems.push(format!(
                     "{at}: layer {from} imports `{written}` from reactor/src/{} (layer {to}): imports run downward",
                     imp.target
@@ -222,9 +208,6 @@ fn check(c: &Crate, guide: &str) -> Vec<String> {
             }
             if from <= 4 {
                 for name in ["Handle", "State", "Inner"] {
-                    if name == "Handle" && NAMES_HANDLE.contains(&rel.as_str()) {
-                        continue;
-                    }
                     if names(text, name) {
                         problems.push(format!(
                             "reactor/src/{rel}:{}: layer {from} names `{name}`: layers 1-4 know nothing of the reactor",

@@ -3,12 +3,12 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use super::callback::Arg;
 use super::error_handler;
-use super::state::Handle;
+use super::state::{Handle, OnceFn};
 use crate::defer_queue::Defer;
 use crate::error::{panic_message, Error, Result};
 use crate::id::{WatcherId, WatcherKind};
-use crate::watcher::callback::Arg;
 use crate::watcher::table::Data;
 
 /// Runs watcher `id`'s callback if it is due: live, enabled, and enabled before this tick.
@@ -63,7 +63,7 @@ pub(crate) fn dispatch(h: &Handle, id: WatcherId, arg: Arg) -> Result<bool> {
 /// Runs a defer popped from the defer queue (it is already gone from there, so inside
 /// its callback its id is dead, like a delay's). The short path of `dispatch`: no table
 /// lookup, no flags, the callback called by value.
-pub(crate) fn dispatch_defer(h: &Handle, id: WatcherId, defer: Defer) -> Result<()> {
+pub(crate) fn dispatch_defer(h: &Handle, id: WatcherId, defer: Defer<OnceFn>) -> Result<()> {
     let Defer { callback, created_at, .. } = defer;
     match catch_unwind(AssertUnwindSafe(|| callback(h, id))) {
         Ok(()) => Ok(()),

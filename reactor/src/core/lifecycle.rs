@@ -33,7 +33,7 @@
 
 use std::os::fd::RawFd;
 
-use super::state::{Handle, State};
+use super::state::{Callback, Handle, OnceFn, State};
 use super::{error_handler, timers};
 use crate::defer_queue::Defer;
 use crate::error::{Error, Result};
@@ -43,7 +43,7 @@ use crate::token::SIGNAL_TOKEN;
 use crate::watcher::table::{Data, Watcher};
 
 /// Stores a defer: the short path, one borrow and one push (see `defer_queue.rs`).
-pub(crate) fn insert_defer(h: &Handle, defer: Defer, enabled: bool) -> WatcherId {
+pub(crate) fn insert_defer(h: &Handle, defer: Defer<OnceFn>, enabled: bool) -> WatcherId {
     let mut st = h.inner.state.borrow_mut();
     let st = &mut *st;
     let generation = st.watchers.generations.next();
@@ -55,7 +55,7 @@ pub(crate) fn insert_defer(h: &Handle, defer: Defer, enabled: bool) -> WatcherId
 
 /// Stores an I/O or signal watcher, attaches it to its fd or signal, and applies the
 /// options. (Timers and defers take the short paths above.)
-pub(crate) fn insert(h: &Handle, watcher: Watcher, enabled: bool, referenced: bool) -> Result<WatcherId> {
+pub(crate) fn insert(h: &Handle, watcher: Watcher<Callback>, enabled: bool, referenced: bool) -> Result<WatcherId> {
     let data = watcher.data;
     let mut guard = h.inner.state.borrow_mut();
     let st = &mut *guard;
@@ -160,7 +160,7 @@ pub(crate) fn disable_locked(h: &Handle, st: &mut State, id: WatcherId) -> bool 
 
 /// Disables and removes watcher `id`, detaching it from its fd or signal. The caller drops
 /// the returned watcher (its callback) after releasing the state borrow.
-pub(crate) fn detach_locked(h: &Handle, st: &mut State, id: WatcherId) -> Option<Watcher> {
+pub(crate) fn detach_locked(h: &Handle, st: &mut State, id: WatcherId) -> Option<Watcher<Callback>> {
     let w = st.watchers.remove(id)?;
     timers::disarm(st, id);
     match w.data {

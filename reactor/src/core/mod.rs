@@ -3,6 +3,7 @@
 
 pub(crate) mod block_on;
 pub(crate) mod busy;
+pub(crate) mod callback;
 pub(crate) mod dispatch;
 pub(crate) mod driving;
 pub(crate) mod embed;

@@ -22,6 +22,7 @@ use std::time::Instant;
 use mio::{Events, Poll, Registry};
 
 use super::busy::Busy;
+use super::callback;
 use super::error_handler::{self, HandlerSlot};
 use crate::defer_queue::DeferQueue;
 use crate::error::{Error, Result};
@@ -35,6 +36,11 @@ use crate::token::{TIMERFD_TOKEN, WAKER_TOKEN};
 use crate::watcher::io::IoTable;
 use crate::watcher::signal::SignalTable;
 use crate::watcher::table::{Data, WatcherTable};
+
+/// The callback a watcher carries, called with this reactor's handle (see `core/callback.rs`).
+pub(crate) type Callback = callback::Callback<Handle>;
+/// A defer's (and a delay's) one-shot callback.
+pub(crate) type OnceFn = callback::OnceFn<Handle>;
 
 /// How many events one `epoll_wait` may return; more simply wait for the next tick.
 pub(crate) const EVENTS_CAPACITY: usize = 1024;
@@ -55,11 +61,11 @@ pub(crate) struct Ready {
 /// The reactor's mutable state, behind `Inner::state`.
 #[derive(Debug)]
 pub(crate) struct State {
-    pub(crate) watchers: WatcherTable,
+    pub(crate) watchers: WatcherTable<Callback>,
     pub(crate) timers: TimerQueue,
     /// Every defer, enabled (queued, in enable order) or disabled: defers are not in
     /// `watchers` (see `defer_queue.rs`).
-    pub(crate) defers: DeferQueue,
+    pub(crate) defers: DeferQueue<OnceFn>,
     pub(crate) io: IoTable,
     pub(crate) signals: SignalTable,
     /// Created on the first signal watcher: a reactor that never watches a signal touches

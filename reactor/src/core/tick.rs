@@ -35,12 +35,12 @@
 //!   set, the tick returns the error right after that callback; what it had not done yet is
 //!   still queued and the next tick (with a zero poll timeout) picks it up.
 
+use super::callback::Arg;
 use super::driving::DrivingGuard;
 use super::error_handler::report;
 use super::state::{Handle, Ready};
 use super::{dispatch, lifecycle, poll, timers};
 use crate::error::Result;
-use crate::watcher::callback::Arg;
 
 /// `Handle::run`: ticks until nothing keeps the reactor alive, or until `stop`.
 pub(crate) fn run(h: &Handle) -> Result<()> {

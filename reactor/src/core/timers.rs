@@ -18,12 +18,11 @@ use std::panic::Location;
 use std::task::Waker;
 use std::time::Instant;
 
-use super::state::{Handle, State};
+use super::state::{Callback, Handle, State};
 use crate::deadline::{nanos_since, next_deadline, saturating_ns};
 use crate::error::{Error, Result};
 use crate::id::{is_defer, WatcherId, WatcherKind};
 use crate::timer_queue::Entry;
-use crate::watcher::callback::Callback;
 use crate::watcher::table::{Data, Watcher};
 
 /// Stores a delay or repeat: the short path (one borrow, one slab insert, one heap push),
@@ -31,7 +30,7 @@ use crate::watcher::table::{Data, Watcher};
 /// repeat's first delay.
 pub(crate) fn insert_timer(
     h: &Handle,
-    watcher: Watcher,
+    watcher: Watcher<Callback>,
     enabled: bool,
     referenced: bool,
     first_ns: Option<u64>,

@@ -181,7 +181,7 @@ impl IoTable {
     /// Removes watcher `id` (already gone from `watchers`) from entry `key`, narrowing the
     /// registration to the watchers left. The last watcher out deregisters the fd, so the user
     /// may close it right after cancelling.
-    pub(crate) fn detach(&mut self, epfd: RawFd, key: u32, id: WatcherId, watchers: &WatcherTable) {
+    pub(crate) fn detach<C>(&mut self, epfd: RawFd, key: u32, id: WatcherId, watchers: &WatcherTable<C>) {
         let Some(entry) = self.fds.get_mut(key as usize) else { return };
         entry.readers.retain(|w| *w != id);
         entry.writers.retain(|w| *w != id);
@@ -214,7 +214,7 @@ impl IoTable {
     /// closed fd, `EPERM` for a regular file, `ENOENT` for a registration lost because its fd
     /// was closed and the number reused; `NotFound` for a [forgotten](IoTable::forget) entry.
     /// Dropping the registration never fails: a closed fd has already left epoll by itself.
-    pub(crate) fn sync(&mut self, epfd: RawFd, key: u32, watchers: &WatcherTable) -> io::Result<()> {
+    pub(crate) fn sync<C>(&mut self, epfd: RawFd, key: u32, watchers: &WatcherTable<C>) -> io::Result<()> {
         let Some(entry) = self.fds.get_mut(key as usize) else { return Ok(()) };
         let enabled = |ids: &[WatcherId]| ids.iter().any(|id| watchers.get(*id).is_some_and(|w| w.is_enabled()));
         let interest = Interest { readable: enabled(&entry.readers), writable: enabled(&entry.writers) };

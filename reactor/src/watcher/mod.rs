@@ -1,8 +1,7 @@
-//! Watchers as data: the table of watchers, the callback each carries, and the fan-outs from
+//! Watchers as data: the table of watchers and the fan-outs from
 //! fds and signals to their watchers. (What a watcher is and the states it moves through:
 //! [`WatcherId`](crate::id::WatcherId).)
 
-pub(crate) mod callback;
 pub(crate) mod io;
 pub(crate) mod signal;
 pub(crate) mod table;
