@@ -6,8 +6,8 @@
 //!
 //! The table is generic over the callback `C` it stores, as a slab is over its `T`: the
 //! callbacks take the reactor's handle, which owns this table, so naming their type here
-//! would close an import loop. The reactor stores `core::callback::Callback` (see the alias
-//! `Watchers` in `core/state.rs`); monomorphized, it costs nothing.
+//! would close an import loop. The reactor stores `core::callback::Callback<Handle>` (the
+//! alias `Callback` in `core/state.rs`); monomorphized, that costs nothing.
 
 use std::panic::Location;
 
