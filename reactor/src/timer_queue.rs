@@ -130,6 +130,8 @@ pub(crate) struct TimerQueue {
     held: Vec<Entry>,
     /// Live entries in `held`.
     held_live: usize,
+    /// Armings to be shifted later by [`TimerQueue::shift_pending`]: `(key, stamp)`.
+    pending: Vec<(u32, u64)>,
 }
 
 impl TimerQueue {
@@ -318,6 +320,33 @@ impl TimerQueue {
             hole = min;
         }
         self.sift_up(hole, e);
+    }
+
+    // Armings relative to a provisional base (`core/arm_window.rs` has the why). Only the
+    // real keys in `due` change, later: every heap entry stays a lower bound of its key, so
+    // nothing is sifted here; `earliest` sifts an entry down when it reaches the top.
+
+    /// Records that timer `key` was just armed ([`TimerQueue::set`]) with `stamp` at a
+    /// provisional deadline that [`TimerQueue::shift_pending`] moves later.
+    pub(crate) fn arm_pending(&mut self, key: u32, stamp: u64) {
+        self.pending.push((key, stamp));
+    }
+
+    /// Whether armings wait for [`TimerQueue::shift_pending`].
+    pub(crate) fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Moves every pending arming still in force `delta_ns` later and forgets them all. One
+    /// that was disarmed, re-armed or cancelled since (the key's stamp is no longer the one
+    /// recorded: stamps are unique) is left alone. Keeps the list's buffer for the next ones.
+    pub(crate) fn shift_pending(&mut self, delta_ns: u64) {
+        for (key, stamp) in self.pending.drain(..) {
+            match self.due.get_mut(key as usize) {
+                Some(due) if due.1 == stamp => due.0 = due.0.saturating_add(delta_ns),
+                _ => {}
+            }
+        }
     }
 }
 

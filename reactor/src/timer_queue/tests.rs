@@ -147,3 +147,21 @@ fn a_held_entry_can_be_moved_or_removed() {
     let keys: Vec<u32> = std::iter::from_fn(|| q.pop()).map(|e| e.key).collect();
     assert_eq!(keys, [2, 1]);
 }
+
+#[test]
+fn shift_pending_moves_only_the_armings_still_in_force() {
+    let mut q = TimerQueue::default();
+    q.set(Entry { deadline: 5, stamp: 1, key: 0 }); // armed before: not pending
+    for key in 1..4u32 {
+        let stamp = u64::from(key) + 1;
+        q.set(Entry { deadline: 1, stamp, key });
+        q.arm_pending(key, stamp);
+    }
+    assert!(q.remove(2)); // disarmed since
+    q.set(Entry { deadline: 2, stamp: 9, key: 3 }); // re-armed since (not pending)
+    q.shift_pending(10);
+    assert!(!q.has_pending());
+    q.check();
+    let popped: Vec<(u32, u64)> = std::iter::from_fn(|| q.pop()).map(|e| (e.key, e.deadline)).collect();
+    assert_eq!(popped, [(3, 2), (0, 5), (1, 11)]);
+}
