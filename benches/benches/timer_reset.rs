@@ -12,12 +12,22 @@
 //!   timers: ampere creating a watcher each time, or re-arming a pre-created one (reset +
 //!   disable, enable + disable); tokio creating a sleep.
 //!
+//! Every ampere variant named `..._in_callback` does the same operations from inside a
+//! defer, where a server does them (a request's callback pushing its timeout back): there
+//! an arming reads no clock, the phase's armings being shifted by one read when it ends
+//! (`core/arm_window.rs`). The whole `tick` is timed, that flush included. The variants
+//! without the suffix run outside a tick and read the clock per arming. Ticking variants
+//! run with every timer `FAR` later, in the same layout (see `push_back`): the plain
+//! variants' timers, 1 s to 2 s out, would come due while a ticking one is measured.
+//!
 //! Each iteration is one operation (`iter_custom` times a run of them and leaves out the
 //! setup), so criterion's figure is the time per operation. `just bench-reset` runs this file
 //! and the C peers' side together.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
@@ -59,6 +69,41 @@ fn idle_timers(reactor: &Reactor, n: usize, enabled: bool) -> Vec<WatcherId> {
     far_delays(n).into_iter().map(w).collect()
 }
 
+/// Runs `op` `iters` times inside one defer of one tick, and times the whole tick: the
+/// callback's work and the flush at the end of its phase, plus one tick's overhead (a
+/// zero-timeout poll) spread over the `iters` operations.
+fn in_callback(reactor: &Reactor, iters: u64, mut op: impl FnMut(&Handle) + 'static) -> Duration {
+    reactor.defer(move |h, _| {
+        for _ in 0..iters {
+            op(h);
+        }
+    });
+    let t = Instant::now();
+    reactor.tick().expect("a tick");
+    t.elapsed()
+}
+
+/// The next index of a walk through `order` (shared with a callback).
+fn step(order: &[usize], at: &Cell<usize>) -> usize {
+    let i = if at.get() + 1 == order.len() { 0 } else { at.get() + 1 };
+    at.set(i);
+    order[i]
+}
+
+/// How far the variants that tick move everything: the timers of the variants that do not
+/// tick start 1 s to 2 s out, and would come due while a ticking variant is measured.
+const FAR: Duration = Duration::from_secs(3600);
+
+/// Moves the `idle_timers` `ids` `FAR` later than they were made (untimed), keeping their
+/// layout (`far_delays` is deterministic), so that a ticking variant operates on the same
+/// heap as the plain one, `FAR` later; then a tick settles the heap (no entry left stale).
+fn push_back(reactor: &Reactor, ids: &[WatcherId]) {
+    for (&id, d) in ids.iter().zip(far_delays(ids.len())) {
+        reactor.reset(id, FAR + d).expect("a live timer");
+    }
+    reactor.tick_nowait().expect("a tick");
+}
+
 fn reset(c: &mut Criterion) {
     let mut g = group(c, "timers::reset");
     for &n in reset_sizes() {
@@ -91,6 +136,18 @@ fn reset(c: &mut Criterion) {
                 t.elapsed()
             })
         });
+        push_back(&reactor, &ids);
+        let (shared_ids, shared_order) = (Rc::new(ids.clone()), Rc::new(order.clone()));
+        let shared_at = Rc::new(Cell::new(0));
+        g.bench_function(BenchmarkId::new("ampere_reset_in_callback", n), |b| {
+            b.iter_custom(|iters| {
+                let (ids, order, at) = (shared_ids.clone(), shared_order.clone(), shared_at.clone());
+                in_callback(&reactor, iters, move |h| {
+                    h.reset(ids[step(&order, &at)], FAR + RESET_TIMEOUT).expect("a live timer");
+                })
+            })
+        });
+        assert_eq!(reactor.info().timer_heap_len, n, "one entry per timer");
         drop(reactor);
 
         // Sleeps bind to the thread's current reactor (its default one, here) when first polled.
@@ -160,6 +217,26 @@ fn start_precreated(c: &mut Criterion) {
             timed
         })
     });
+    let shared_ids = Rc::new(ids.clone());
+    g.bench_function(BenchmarkId::new("ampere_enable_in_callback", START_N), |b| {
+        b.iter_custom(|iters| {
+            let mut timed = Duration::ZERO;
+            let mut done = 0;
+            while done < iters {
+                let batch = &order[..(iters - done).min(START_N as u64) as usize];
+                let (ids, todo) = (shared_ids.clone(), Rc::new(batch.to_vec()));
+                let at = Cell::new(0);
+                timed += in_callback(&reactor, batch.len() as u64, move |h| {
+                    h.enable(ids[todo[at.replace(at.get() + 1)]]).expect("a live timer");
+                });
+                for &i in batch {
+                    reactor.disable(shared_ids[i]);
+                }
+                done += batch.len() as u64;
+            }
+            timed
+        })
+    });
     g.finish();
 }
 
@@ -167,7 +244,7 @@ fn arm_cancel_churn(c: &mut Criterion) {
     let mut g = group(c, "timers::arm_cancel_churn");
     let n = ARM_CANCEL_LIVE;
     let reactor = Reactor::new().expect("reactor");
-    let _live = idle_timers(&reactor, n, true);
+    let live = idle_timers(&reactor, n, true);
     let spare = reactor.watch().disabled().delay(TIMEOUT, |_, _| {});
     g.bench_function(BenchmarkId::new("ampere_create_cancel", n), |b| {
         b.iter(|| {
@@ -185,6 +262,32 @@ fn arm_cancel_churn(c: &mut Criterion) {
         b.iter(|| {
             reactor.enable(spare).expect("a live timer");
             reactor.disable(spare);
+        })
+    });
+    push_back(&reactor, &live);
+    let far_spare = reactor.watch().disabled().delay(FAR + TIMEOUT, |_, _| {});
+    g.bench_function(BenchmarkId::new("ampere_create_cancel_in_callback", n), |b| {
+        b.iter_custom(|iters| {
+            in_callback(&reactor, iters, |h| {
+                let id = h.delay(FAR + TIMEOUT, |_, _| {});
+                h.cancel(id);
+            })
+        })
+    });
+    g.bench_function(BenchmarkId::new("ampere_reset_disable_in_callback", n), |b| {
+        b.iter_custom(|iters| {
+            in_callback(&reactor, iters, move |h| {
+                h.reset(spare, FAR + TIMEOUT).expect("a live timer");
+                h.disable(spare);
+            })
+        })
+    });
+    g.bench_function(BenchmarkId::new("ampere_enable_disable_in_callback", n), |b| {
+        b.iter_custom(|iters| {
+            in_callback(&reactor, iters, move |h| {
+                h.enable(far_spare).expect("a live timer");
+                h.disable(far_spare);
+            })
         })
     });
     assert_eq!(reactor.info().timer_heap_len, n, "nothing left behind");

@@ -134,7 +134,8 @@ impl Handle {
     }
 
     /// Enables a watcher. It becomes due from the next tick on; a timer restarts its full
-    /// delay. Enabling an enabled watcher changes nothing.
+    /// delay, counted from this call at the earliest (as for [`Handle::reset`]). Enabling an
+    /// enabled watcher changes nothing.
     ///
     /// # Errors
     ///
@@ -155,6 +156,15 @@ impl Handle {
     /// later `enable` of a delay restarts its original delay. Among timers due at the same
     /// instant, a reset one fires after those armed before the reset. A repeat may reset
     /// itself from its own callback; a delay cannot (its id is dead once it runs).
+    ///
+    /// # Timing
+    ///
+    /// Never early: the countdown starts at this call or a little after. Called from a
+    /// defer, I/O, signal or task callback, the reset costs no clock read: the reactor
+    /// reads the clock once when that phase of the tick ends and counts every countdown
+    /// restarted during it from there, so such a timer may be late by the rest of the
+    /// phase (the time the callbacks after this one take). Called from a timer callback or
+    /// outside a tick, it reads the clock at once.
     ///
     /// # Errors
     ///

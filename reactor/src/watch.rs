@@ -75,7 +75,9 @@ impl Watch {
     ///
     /// # Precision
     ///
-    /// Never early: it fires in the first tick whose clock reads at least the deadline. A
+    /// Never early: it fires in the first tick whose clock reads at least the deadline,
+    /// `after` from this call or a little later (created in a defer, I/O, signal or task
+    /// callback, from the end of that phase of the tick: see [`Handle::reset`]). A
     /// `timerfd` wakes the poller at the deadline with nanosecond resolution (Linux), so on
     /// an idle machine lateness is a few tens of microseconds (see `docs/benchmarks.md`).
     /// An `after` too large to represent (such as `Duration::MAX`) means "never": the watcher

@@ -1,6 +1,7 @@
 //! The core: the reactor's state and who borrows it when, and everything a tick does to it.
 //! `tick.rs` is the file to read first.
 
+pub(crate) mod arm_window;
 pub(crate) mod block_on;
 pub(crate) mod busy;
 pub(crate) mod callback;

@@ -17,6 +17,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::arm_window;
 use super::state::Handle;
 use crate::deadline::saturating_ns;
 use crate::error::{Error, Result};
@@ -54,6 +55,8 @@ pub(crate) fn advance(h: &Handle, by: Duration) -> Result<()> {
     let Some(ns) = st.virtual_ns else {
         return Err(Error::ClockNotPaused);
     };
+    // Armings pending in the window take their deadlines from the time before the move.
+    arm_window::flush(st);
     let to = ns.saturating_add(saturating_ns(by));
     st.virtual_ns = Some(to);
     st.now_ns = st.now_ns.max(to);

@@ -119,6 +119,11 @@ pub(crate) struct State {
     pub(crate) scratch: Vec<WatcherId>,
     /// What decides whether a busy tick may skip the kernel poll (`busy.rs`).
     pub(crate) busy: Busy,
+    /// Whether timers armed now take a base instead of a clock read (`core/arm_window.rs`).
+    pub(crate) arm_window_open: bool,
+    /// The open window's base: a time at or before every arming recorded since the last
+    /// flush; `None` until the first arming of the window needs one.
+    pub(crate) arm_base: Option<u64>,
 }
 
 impl State {
@@ -235,6 +240,8 @@ impl Inner {
             errors: VecDeque::new(),
             scratch: Vec::new(),
             busy: Busy::default(),
+            arm_window_open: false,
+            arm_base: None,
         };
         let inner = Inner {
             id,

@@ -13,11 +13,22 @@
 //! a sift up from the slot the queue recorded; later, a store, applied when the entry
 //! reaches the top (see `timer_queue.rs`). No allocation, nothing left behind, however often
 //! a timeout is pushed back.
+//!
+//! Nor a clock read, inside a tick's callbacks (where a server resets its timeouts): libev
+//! restarts the countdown from the tick's cached time, so a timer reset late in a long tick
+//! fires early; reading the clock for each reset is exact but is most of a reset's cost.
+//! While the tick dispatches defers, I/O, signals and tasks, [`arm_after`] arms at a base
+//! known to be in the past and the whole window is shifted later by one clock read at its
+//! end (before the timers' phase, at the end of the tick): one read per window instead of
+//! one per arming, never early, late by at most the rest of the window (the rule and its
+//! flush points: `arm_window.rs`). Elsewhere (between ticks, in timer callbacks) arming
+//! reads the clock.
 
 use std::panic::Location;
 use std::task::Waker;
 use std::time::Instant;
 
+use super::arm_window;
 use super::state::{Callback, Handle, State};
 use crate::deadline::{nanos_since, next_deadline, saturating_ns};
 use crate::error::{Error, Result};
@@ -50,21 +61,34 @@ pub(crate) fn insert_timer(
 }
 
 /// Arms timer `id` to fire `after_ns` from *now*. Not from the tick's cached time: a timer
-/// created or enabled late in a long tick must still wait its full delay.
+/// created or enabled late in a long tick must still wait its full delay. Inside the
+/// arming window (`arm_window.rs`) without a clock read: at a base in the past, moved later
+/// by the window's flush to `flush time + after_ns` (never early, at most the rest of the
+/// window late); elsewhere at the clock's `now + after_ns`.
 pub(crate) fn arm_after(st: &mut State, id: WatcherId, after_ns: u64) {
-    arm(st, id, st.clock_ns().checked_add(after_ns));
+    match arm_window::base(st) {
+        Some(base) => {
+            if let Some(stamp) = arm(st, id, base.checked_add(after_ns)) {
+                st.timers.arm_pending(id.key, stamp);
+            }
+        }
+        None => {
+            arm(st, id, st.clock_ns().checked_add(after_ns));
+        }
+    }
 }
 
 /// Puts watcher `id`'s entry in the timer heap at `deadline`, or moves it there if it has one
 /// (`None`: never, so no entry at all). A fresh stamp: among equal deadlines it fires after
-/// the timers armed before.
-pub(crate) fn arm(st: &mut State, id: WatcherId, deadline: Option<u64>) {
+/// the timers armed before. Returns the stamp, if armed.
+pub(crate) fn arm(st: &mut State, id: WatcherId, deadline: Option<u64>) -> Option<u64> {
     let Some(deadline) = deadline else {
         st.timers.remove(id.key);
-        return;
+        return None;
     };
     let stamp = st.stamp();
     st.timers.set(Entry { deadline, stamp, key: id.key });
+    Some(stamp)
 }
 
 /// Takes watcher `id`'s entry out of the timer heap, if it has one. Called for every watcher
@@ -142,8 +166,9 @@ pub(crate) fn set_timer_waker(h: &Handle, id: WatcherId, waker: &Waker) -> bool 
 }
 
 /// The earliest deadline (every entry in the heap is live; a timeout moved later is put in
-/// its real place first).
+/// its real place first; armings pending in the window are shifted first).
 pub(crate) fn earliest_deadline(st: &mut State) -> Option<u64> {
+    arm_window::flush(st);
     st.timers.earliest().map(|top| top.deadline)
 }
 

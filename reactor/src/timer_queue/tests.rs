@@ -147,3 +147,52 @@ fn a_held_entry_can_be_moved_or_removed() {
     let keys: Vec<u32> = std::iter::from_fn(|| q.pop()).map(|e| e.key).collect();
     assert_eq!(keys, [2, 1]);
 }
+
+#[test]
+fn shift_pending_moves_only_the_armings_still_in_force() {
+    let mut q = TimerQueue::default();
+    q.set(Entry { deadline: 5, stamp: 1, key: 0 }); // armed before: not pending
+    for key in 1..4u32 {
+        let stamp = u64::from(key) + 1;
+        q.set(Entry { deadline: 1, stamp, key });
+        q.arm_pending(key, stamp);
+    }
+    assert!(q.remove(2)); // disarmed since
+    q.set(Entry { deadline: 2, stamp: 9, key: 3 }); // re-armed since (not pending)
+    q.shift_pending(10);
+    assert!(!q.has_pending());
+    q.check();
+    let popped: Vec<(u32, u64)> = std::iter::from_fn(|| q.pop()).map(|e| (e.key, e.deadline)).collect();
+    assert_eq!(popped, [(3, 2), (0, 5), (1, 11)]);
+}
+
+#[test]
+fn shift_pending_keeps_the_heap_exact_for_new_and_moved_entries() {
+    let mut q = TimerQueue::default();
+    let mut stamp = 0;
+    let mut arm = |q: &mut TimerQueue, key: u32, deadline: u64, pending: bool| {
+        stamp += 1;
+        q.set(Entry { deadline, stamp, key });
+        if pending {
+            q.arm_pending(key, stamp);
+        }
+    };
+    for key in 0..200u32 {
+        arm(&mut q, key, 1_000 + u64::from(key * 7 % 200), false); // armed before the window
+    }
+    for key in 200..400u32 {
+        arm(&mut q, key, 1_000 + u64::from(key % 13), true); // new timers, exact entries
+    }
+    for key in (0..200u32).step_by(3) {
+        arm(&mut q, key, 5_000, true); // moved later: stale entries
+    }
+    for key in (1..200u32).step_by(5) {
+        arm(&mut q, key, 10, true); // moved earlier: exact entries
+    }
+    q.shift_pending(50);
+    q.check();
+    let popped: Vec<Entry> = std::iter::from_fn(|| q.pop()).collect();
+    assert_eq!(popped.len(), 400);
+    assert!(popped.windows(2).all(|w| w[0] < w[1]), "popped in (deadline, stamp) order");
+    assert!(popped.iter().filter(|e| e.key >= 200).all(|e| e.deadline >= 1_050));
+}
