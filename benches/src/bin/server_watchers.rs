@@ -1,7 +1,7 @@
 //! `just bench-servers` on ampere's watchers: non-blocking std sockets, one
 //! `Handle::on_readable` callback per connection, an `on_writable` one only while output is
-//! stuck, and for the idle workload a delay watcher per connection, reset by
-//! `disable` + `enable` (which restarts its full delay) on every request.
+//! stuck, and for the idle workload a delay watcher per connection, moved by
+//! `Handle::reset` (libev's `ev_timer_again`: its full delay again, from now) on every request.
 //!
 //! `server_watchers PORT http|echo|idle`; runs until SIGTERM or SIGINT.
 
@@ -11,7 +11,7 @@ use std::net::{TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::rc::Rc;
 
-use ampere_benches::server::{ServerArgs, Session, Workload, READ_BUF};
+use ampere_benches::server::{ServerArgs, Session, Workload, IDLE_TIMEOUT, READ_BUF};
 use ampere_reactor::{Handle, Reactor, WatcherId};
 
 /// The read buffer, shared by every connection (one callback runs at a time).
@@ -80,8 +80,7 @@ fn on_readable(h: &Handle, conn: &Shared, buf: &Buf) {
         Err(_) => return close_later(h, conn),
     };
     if let (true, Some(idle)) = (pumped.answered, st.idle) {
-        h.disable(idle);
-        let _ = h.enable(idle); // restarts the full delay
+        let _ = h.reset(idle, IDLE_TIMEOUT); // the full delay again, from now
     }
     if !pumped.flushed && st.write.is_none() {
         let c = conn.clone();
