@@ -103,7 +103,7 @@ fn a_large_shuffled_heap_pops_in_order() {
 }
 
 /// What a pending timer costs here, beside its 64-byte watcher: this entry, plus a `pos`
-/// slot (4 bytes) and a `due` slot (16 bytes) per slab key. The guide's complexity chapter
+/// slot (4 bytes), a `due` slot (16 bytes) and a `stale` bit per slab key. The guide's complexity chapter
 /// quotes the sum.
 #[test]
 fn an_entry_is_24_bytes() {
