@@ -7,6 +7,7 @@ pub(crate) mod fd;
 pub(crate) mod flock;
 #[cfg(feature = "hyper")]
 pub(crate) mod hyper_buf;
+pub(crate) mod prefetch;
 pub(crate) mod signals;
 pub(crate) mod socket;
 pub(crate) mod stdio;

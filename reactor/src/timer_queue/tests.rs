@@ -4,6 +4,12 @@
 use super::*;
 use std::collections::HashMap;
 
+impl Entry {
+    fn key_pair(&self) -> (u64, u64) {
+        (self.deadline, self.stamp)
+    }
+}
+
 impl TimerQueue {
     /// Every parent orders before its children, `pos` names every entry's slot, and no
     /// entry is later than its timer's real deadline.
@@ -18,6 +24,12 @@ impl TimerQueue {
             let in_heap = p != NONE && p & HELD == 0;
             assert_eq!(self.due[k].1 != 0, in_heap, "due has a stamp exactly for entries in the heap");
         }
+        for k in 0..self.pos.len() {
+            let behind = self.due[k].1 != 0 && self.due[k] != self.heap[self.pos[k] as usize].key_pair();
+            assert_eq!(self.is_stale(k as u32), behind, "the stale bit of key {k} says whether its entry lags");
+        }
+        let bits: u32 = self.stale.iter().map(|w| w.count_ones()).sum();
+        assert_eq!(bits as usize, self.stale_count, "stale_count counts the stale bits");
         let armed = self.pos.iter().filter(|&&p| p != NONE).count();
         assert_eq!(armed, self.len(), "pos names exactly the armed entries");
     }
@@ -91,7 +103,7 @@ fn a_large_shuffled_heap_pops_in_order() {
 }
 
 /// What a pending timer costs here, beside its 64-byte watcher: this entry, plus a `pos`
-/// slot (4 bytes) and a `due` slot (16 bytes) per slab key. The guide's complexity chapter
+/// slot (4 bytes), a `due` slot (16 bytes) and a `stale` bit per slab key. The guide's complexity chapter
 /// quotes the sum.
 #[test]
 fn an_entry_is_24_bytes() {
@@ -195,4 +207,20 @@ fn shift_pending_keeps_the_heap_exact_for_new_and_moved_entries() {
     assert_eq!(popped.len(), 400);
     assert!(popped.windows(2).all(|w| w[0] < w[1]), "popped in (deadline, stamp) order");
     assert!(popped.iter().filter(|e| e.key >= 200).all(|e| e.deadline >= 1_050));
+}
+
+/// A timer moved later is not fired at its old deadline, even when nothing else is stale
+/// once it has been sifted (the fast path of `earliest` that skips `due`).
+#[test]
+fn a_timer_moved_later_fires_at_its_new_deadline() {
+    let mut q = TimerQueue::default();
+    q.set(Entry { deadline: 10, stamp: 1, key: 0 });
+    q.set(Entry { deadline: 20, stamp: 2, key: 1 });
+    q.set(Entry { deadline: 30, stamp: 3, key: 0 }); // a reset: later, recorded lazily
+    q.check();
+    assert_eq!(q.earliest().map(|e| e.key), Some(1), "key 0 no longer fires at 10");
+    q.check();
+    assert_eq!(q.stale_count, 0, "sifting the stale top settles it");
+    let order: Vec<(u32, u64)> = std::iter::from_fn(|| q.pop()).map(|e| (e.key, e.deadline)).collect();
+    assert_eq!(order, [(1, 20), (0, 30)]);
 }
