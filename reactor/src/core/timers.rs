@@ -68,8 +68,8 @@ pub(crate) fn insert_timer(
 pub(crate) fn arm_after(st: &mut State, id: WatcherId, after_ns: u64) {
     match arm_window::base(st) {
         Some(base) => {
-            if let Some(stamp) = arm(st, id, base.checked_add(after_ns)) {
-                st.timers.arm_pending(id.key, stamp);
+            if let Some((stamp, exact)) = arm(st, id, base.checked_add(after_ns)) {
+                st.timers.arm_pending_as(id.key, stamp, exact);
             }
         }
         None => {
@@ -80,15 +80,18 @@ pub(crate) fn arm_after(st: &mut State, id: WatcherId, after_ns: u64) {
 
 /// Puts watcher `id`'s entry in the timer heap at `deadline`, or moves it there if it has one
 /// (`None`: never, so no entry at all). A fresh stamp: among equal deadlines it fires after
-/// the timers armed before. Returns the stamp, if armed.
-pub(crate) fn arm(st: &mut State, id: WatcherId, deadline: Option<u64>) -> Option<u64> {
+/// the timers armed before. Returns the stamp, if armed, and whether the entry is exact
+/// ([`TimerQueue::set`]).
+///
+/// [`TimerQueue::set`]: crate::timer_queue::TimerQueue::set
+pub(crate) fn arm(st: &mut State, id: WatcherId, deadline: Option<u64>) -> Option<(u64, bool)> {
     let Some(deadline) = deadline else {
         st.timers.remove(id.key);
         return None;
     };
     let stamp = st.stamp();
-    st.timers.set(Entry { deadline, stamp, key: id.key });
-    Some(stamp)
+    let exact = st.timers.set(Entry { deadline, stamp, key: id.key });
+    Some((stamp, exact))
 }
 
 /// Takes watcher `id`'s entry out of the timer heap, if it has one. Called for every watcher
