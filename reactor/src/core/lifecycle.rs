@@ -145,15 +145,17 @@ pub(crate) fn disable_locked(h: &Handle, st: &mut State, id: WatcherId) -> bool 
     if is_defer(id) {
         return st.defers.disable(id);
     }
+    let Some(data) = st.watchers.get(id).map(|w| w.data) else { return false };
     if !st.watchers.set_enabled(id, false, st.tick) {
         return false;
     }
-    timers::disarm(st, id);
-    let data = st.watchers.get(id).expect("live").data;
-    if let Data::Io { fd_key, .. } = data {
+    match data {
+        // Only a timer has a heap entry (the invariant in `timers.rs`).
+        Data::Delay { .. } | Data::Repeat { .. } => timers::disarm(st, id),
         // Narrowing or dropping a registration cannot fail in a way that matters: a fd
         // that is gone is out of epoll already (a wider interest could only spin).
-        let _ = st.io.sync(h.inner.epfd(), fd_key, &st.watchers);
+        Data::Io { fd_key, .. } => drop(st.io.sync(h.inner.epfd(), fd_key, &st.watchers)),
+        Data::Signal { .. } => {}
     }
     true
 }
