@@ -177,8 +177,10 @@ pub(crate) struct TimerQueue {
 
 impl TimerQueue {
     /// Arms timer `e.key` at `e.deadline`, or moves it there if it is armed: a move later is
-    /// recorded and left for [`TimerQueue::earliest`] to apply.
-    pub(crate) fn set(&mut self, e: Entry) {
+    /// recorded and left for [`TimerQueue::earliest`] to apply. Returns whether the key's
+    /// entry now holds `e` exactly (false: a stale lower bound), which the branch taken knows
+    /// and [`TimerQueue::arm_pending_as`] needs (reading it back would be a heap miss).
+    pub(crate) fn set(&mut self, e: Entry) -> bool {
         debug_assert!(e.stamp != 0, "stamps start at 1");
         let k = e.key as usize;
         if k >= self.pos.len() {
@@ -190,7 +192,7 @@ impl TimerQueue {
         if self.due[k].1 != 0 && real >= self.due[k] {
             self.due[k] = real; // in the heap, and moving later: the common reset
             self.mark_stale(e.key);
-            return;
+            return false;
         }
         match self.pos[k] {
             NONE => self.push(e),
@@ -206,9 +208,11 @@ impl TimerQueue {
                     self.sift(p as usize, e);
                 } else {
                     self.mark_stale(e.key);
+                    return false;
                 }
             }
         }
+        true
     }
 
     /// Adds an entry for a key that has none.

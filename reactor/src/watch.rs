@@ -85,8 +85,8 @@ impl Watch {
     #[track_caller]
     pub fn delay(self, after: Duration, callback: impl FnOnce(&Handle, WatcherId) + 'static) -> WatcherId {
         let cb = Callback::Once(Some(Box::new(callback)));
-        let watcher = Watcher::new(Data::Delay { after_ns: saturating_ns(after) }, cb, Location::caller());
-        timers::insert_timer(&self.handle, watcher, self.enabled, self.referenced, None)
+        let parts = (Data::Delay { after_ns: saturating_ns(after) }, cb, Location::caller());
+        timers::insert_timer(&self.handle, parts, self.enabled, self.referenced, None)
     }
 
     /// Runs `callback` every `interval`, the first time after `interval`.
@@ -109,8 +109,8 @@ impl Watch {
         callback: impl FnMut(&Handle, WatcherId) + 'static,
     ) -> WatcherId {
         let cb = Callback::Repeat(Box::new(callback));
-        let watcher = Watcher::new(Data::Repeat { interval_ns: saturating_ns(interval) }, cb, Location::caller());
-        timers::insert_timer(&self.handle, watcher, self.enabled, self.referenced, Some(saturating_ns(first)))
+        let parts = (Data::Repeat { interval_ns: saturating_ns(interval) }, cb, Location::caller());
+        timers::insert_timer(&self.handle, parts, self.enabled, self.referenced, Some(saturating_ns(first)))
     }
 
     /// Runs `callback` every tick while `fd` is readable (data, EOF or hang-up pending).

@@ -145,15 +145,17 @@ pub(crate) fn disable_locked(h: &Handle, st: &mut State, id: WatcherId) -> bool 
     if is_defer(id) {
         return st.defers.disable(id);
     }
+    let Some(data) = st.watchers.get(id).map(|w| w.data) else { return false };
     if !st.watchers.set_enabled(id, false, st.tick) {
         return false;
     }
-    timers::disarm(st, id);
-    let data = st.watchers.get(id).expect("live").data;
-    if let Data::Io { fd_key, .. } = data {
+    match data {
+        // Only a timer has a heap entry (the invariant in `timers.rs`).
+        Data::Delay { .. } | Data::Repeat { .. } => timers::disarm(st, id),
         // Narrowing or dropping a registration cannot fail in a way that matters: a fd
         // that is gone is out of epoll already (a wider interest could only spin).
-        let _ = st.io.sync(h.inner.epfd(), fd_key, &st.watchers);
+        Data::Io { fd_key, .. } => drop(st.io.sync(h.inner.epfd(), fd_key, &st.watchers)),
+        Data::Signal { .. } => {}
     }
     true
 }
@@ -196,15 +198,30 @@ pub(crate) fn disable(h: &Handle, id: WatcherId) {
 /// Cancels a watcher: it never runs again, its slot and callback are freed now. A no-op
 /// for a dead id, so a callback may cancel itself and cleanup code may cancel twice.
 pub(crate) fn cancel(h: &Handle, id: WatcherId) {
-    let (watcher, defer) = {
+    let (callback, defer) = {
         let mut st = h.inner.state.borrow_mut();
-        match is_defer(id) {
-            true => (None, st.defers.remove(id)),
-            false => (detach_locked(h, &mut st, id), None),
+        let st = &mut *st;
+        if is_defer(id) {
+            (None, st.defers.remove(id))
+        } else {
+            (cancel_watcher(h, st, id), None)
         }
     };
     // Dropped here, outside the borrow: the callback's captures may use the reactor.
-    drop((watcher, defer));
+    drop((callback, defer));
+}
+
+/// [`cancel`] of a watcher that is no defer: removes it, handing back its callback.
+fn cancel_watcher(h: &Handle, st: &mut State, id: WatcherId) -> Option<Callback> {
+    match st.watchers.get(id).map(|w| w.data) {
+        // A timer's short path: nothing to detach but its heap entry, and only the
+        // callback leaves the table (not the whole watcher, copied through each frame).
+        Some(Data::Delay { .. } | Data::Repeat { .. }) => {
+            timers::disarm(st, id);
+            st.watchers.remove(id).and_then(|w| w.callback)
+        }
+        _ => detach_locked(h, st, id).and_then(|w| w.callback),
+    }
 }
 
 /// Makes an enabled watcher keep `run()` going again (the default).

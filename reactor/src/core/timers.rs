@@ -34,26 +34,29 @@ use crate::deadline::{nanos_since, next_deadline, saturating_ns};
 use crate::error::{Error, Result};
 use crate::id::{is_defer, WatcherId, WatcherKind};
 use crate::timer_queue::Entry;
-use crate::watcher::table::{Data, Watcher};
+use crate::watcher::table::Data;
 
 /// Stores a delay or repeat: the short path (one borrow, one slab insert, one heap push),
 /// since timers have nothing to attach to and no failure mode. `first_ns` overrides a
-/// repeat's first delay.
+/// repeat's first delay. The watcher comes in parts, put together in the slab's write
+/// ([`WatcherTable::insert_with`]).
+///
+/// [`WatcherTable::insert_with`]: crate::watcher::table::WatcherTable::insert_with
 pub(crate) fn insert_timer(
     h: &Handle,
-    watcher: Watcher<Callback>,
+    parts: (Data, Callback, &'static Location<'static>),
     enabled: bool,
     referenced: bool,
     first_ns: Option<u64>,
 ) -> WatcherId {
     let mut st = h.inner.state.borrow_mut();
     let st = &mut *st;
-    let after = match watcher.data {
+    let after = match parts.0 {
         Data::Delay { after_ns } => after_ns,
         Data::Repeat { interval_ns } => first_ns.unwrap_or(interval_ns),
         _ => unreachable!("insert_timer is only called with a delay or a repeat"),
     };
-    let id = st.watchers.insert_with(watcher, enabled, referenced, st.tick);
+    let id = st.watchers.insert_with(parts, enabled, referenced, st.tick);
     if enabled {
         arm_after(st, id, after);
     }
@@ -68,8 +71,8 @@ pub(crate) fn insert_timer(
 pub(crate) fn arm_after(st: &mut State, id: WatcherId, after_ns: u64) {
     match arm_window::base(st) {
         Some(base) => {
-            if let Some(stamp) = arm(st, id, base.checked_add(after_ns)) {
-                st.timers.arm_pending(id.key, stamp);
+            if let Some((stamp, exact)) = arm(st, id, base.checked_add(after_ns)) {
+                st.timers.arm_pending_as(id.key, stamp, exact);
             }
         }
         None => {
@@ -80,15 +83,18 @@ pub(crate) fn arm_after(st: &mut State, id: WatcherId, after_ns: u64) {
 
 /// Puts watcher `id`'s entry in the timer heap at `deadline`, or moves it there if it has one
 /// (`None`: never, so no entry at all). A fresh stamp: among equal deadlines it fires after
-/// the timers armed before. Returns the stamp, if armed.
-pub(crate) fn arm(st: &mut State, id: WatcherId, deadline: Option<u64>) -> Option<u64> {
+/// the timers armed before. Returns the stamp, if armed, and whether the entry is exact
+/// ([`TimerQueue::set`]).
+///
+/// [`TimerQueue::set`]: crate::timer_queue::TimerQueue::set
+pub(crate) fn arm(st: &mut State, id: WatcherId, deadline: Option<u64>) -> Option<(u64, bool)> {
     let Some(deadline) = deadline else {
         st.timers.remove(id.key);
         return None;
     };
     let stamp = st.stamp();
-    st.timers.set(Entry { deadline, stamp, key: id.key });
-    Some(stamp)
+    let exact = st.timers.set(Entry { deadline, stamp, key: id.key });
+    Some((stamp, exact))
 }
 
 /// Takes watcher `id`'s entry out of the timer heap, if it has one. Called for every watcher
@@ -129,10 +135,10 @@ pub(crate) fn insert_wake_at(
 ) -> WatcherId {
     // What a re-enable would restart: the time left now.
     let left = deadline.map_or(0, |d| saturating_ns(d.saturating_duration_since(Instant::now())));
-    let watcher = Watcher::new(Data::Delay { after_ns: left }, Callback::Wake(Some(waker)), created_at);
+    let parts = (Data::Delay { after_ns: left }, Callback::Wake(Some(waker)), created_at);
     let mut st = h.inner.state.borrow_mut();
     let tick = st.tick;
-    let id = st.watchers.insert_with(watcher, true, referenced, tick);
+    let id = st.watchers.insert_with(parts, true, referenced, tick);
     let deadline_ns = deadline.map(|d| nanos_since(st.epoch, d));
     arm(&mut st, id, deadline_ns);
     id

@@ -12,13 +12,26 @@ use super::{Entry, TimerQueue, HELD, NONE};
 impl TimerQueue {
     /// Records that timer `key` was just armed ([`TimerQueue::set`]) with `stamp` at a
     /// provisional deadline that [`TimerQueue::shift_pending`] moves later.
+    #[cfg(test)]
     pub(crate) fn arm_pending(&mut self, key: u32, stamp: u64) {
-        // Read now, while the slot is hot: whether the entry holds the real key.
-        let exact = match self.pos.get(key as usize) {
+        let exact = self.holds_exactly(key, stamp);
+        self.arm_pending_as(key, stamp, exact);
+    }
+
+    /// [`TimerQueue::arm_pending`], told whether the entry is exact: what the `set` of this
+    /// arming returned, so that nothing but the list is touched (reading the heap slot back
+    /// would be a cache miss per reset with many timers).
+    pub(crate) fn arm_pending_as(&mut self, key: u32, stamp: u64, exact: bool) {
+        debug_assert_eq!(exact, self.holds_exactly(key, stamp), "set's answer is the entry's state");
+        self.pending.push((key, exact, stamp));
+    }
+
+    /// Whether timer `key`'s entry is in the heap with `stamp`: it holds the real key.
+    fn holds_exactly(&self, key: u32, stamp: u64) -> bool {
+        match self.pos.get(key as usize) {
             Some(&p) if p != NONE && p & HELD == 0 => self.heap[p as usize].stamp == stamp,
             _ => false,
-        };
-        self.pending.push((key, exact, stamp));
+        }
     }
 
     /// Whether armings wait for [`TimerQueue::shift_pending`].
