@@ -1,9 +1,9 @@
 //! A cache prefetch hint: asks the CPU to start loading a value's cache line while other work
 //! goes on, so that a later read of it does not stall on main memory.
 //!
-//! Phase 5 uses it on the watcher of the timer that fires next: with a million pending timers
-//! the watcher slab is far larger than the caches, and issuing that miss before the current
-//! timer's heap pop (itself a string of misses) overlaps the two instead of paying them in turn.
+//! The timer queue's pop uses it on the next level of the heap: with a million pending timers
+//! the heap is far larger than the caches, and starting the next level's loads while this
+//! level is compared overlaps misses that would otherwise be paid one after the other.
 //!
 //! A hint only: it never faults (the address comes from a reference anyway), never changes
 //! what any read returns, and compiles to nothing on targets without the instruction.
