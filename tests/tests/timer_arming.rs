@@ -34,6 +34,20 @@ fn recorder(reactor: &Reactor, after: Duration) -> (WatcherId, Rc<Cell<Option<In
     (id, at)
 }
 
+/// A defer that keeps the thread busy for `BUSY` (a long callback), records the time, resets
+/// timer `id` to `DELAY` and then runs `after`. Returns the recorded time of the reset call.
+fn defer_late_reset(reactor: &Reactor, id: WatcherId, after: fn()) -> Rc<Cell<Option<Instant>>> {
+    let call = Rc::new(Cell::new(None));
+    let c = call.clone();
+    reactor.defer(move |h, _| {
+        busy_wait(BUSY);
+        c.set(Some(Instant::now()));
+        h.reset(id, DELAY).unwrap();
+        after();
+    });
+    call
+}
+
 /// Asserts the recorded fire came at least `DELAY` after the recorded call.
 fn assert_not_early(call: &Cell<Option<Instant>>, fired: &Cell<Option<Instant>>) {
     let call = call.get().expect("the callback armed the timer");
@@ -45,13 +59,7 @@ fn assert_not_early(call: &Cell<Option<Instant>>, fired: &Cell<Option<Instant>>)
 fn a_timer_reset_late_in_a_long_defer_never_fires_before_call_plus_delay() {
     let reactor = Reactor::new().unwrap();
     let (id, fired) = recorder(&reactor, Duration::from_secs(10));
-    let call = Rc::new(Cell::new(None));
-    let c = call.clone();
-    reactor.defer(move |h, _| {
-        busy_wait(BUSY);
-        c.set(Some(Instant::now()));
-        h.reset(id, DELAY).unwrap();
-    });
+    let call = defer_late_reset(&reactor, id, || {});
     reactor.run().unwrap();
     assert_not_early(&call, &fired);
 }
@@ -181,16 +189,9 @@ fn a_timer_reset_cancelled_and_replaced_in_one_callback_fires_only_the_new_one_o
 fn a_callback_that_panics_after_a_reset_still_leaves_the_timer_never_early() {
     let reactor = Reactor::new().unwrap();
     let (id, fired) = recorder(&reactor, Duration::from_secs(10));
-    let call = Rc::new(Cell::new(None));
-    let c = call.clone();
-    reactor.defer(move |h, _| {
-        busy_wait(BUSY);
-        c.set(Some(Instant::now()));
-        h.reset(id, DELAY).unwrap();
-        // Not `panic!`: the panic hook (a backtrace) could take longer than `BUSY` and hide
-        // an early deadline; `resume_unwind` unwinds the same way without calling it.
-        std::panic::resume_unwind(Box::new("after the reset"));
-    });
+    // Not `panic!`: the panic hook (a backtrace) could take longer than `BUSY` and hide an
+    // early deadline; `resume_unwind` unwinds the same way without calling it.
+    let call = defer_late_reset(&reactor, id, || std::panic::resume_unwind(Box::new("after the reset")));
     assert!(reactor.tick().is_err(), "the panic is the tick's error");
     reactor.run().unwrap();
     assert_not_early(&call, &fired);
@@ -200,13 +201,7 @@ fn a_callback_that_panics_after_a_reset_still_leaves_the_timer_never_early() {
 fn next_timeout_after_a_tick_counts_a_reset_from_the_call_not_the_tick_start() {
     let reactor = Reactor::new().unwrap();
     let (id, _fired) = recorder(&reactor, Duration::from_secs(10));
-    let call = Rc::new(Cell::new(None));
-    let c = call.clone();
-    reactor.defer(move |h, _| {
-        busy_wait(BUSY);
-        c.set(Some(Instant::now()));
-        h.reset(id, DELAY).unwrap();
-    });
+    let call = defer_late_reset(&reactor, id, || {});
     reactor.tick().unwrap();
     let timeout = reactor.next_timeout().unwrap().expect("a timer is pending");
     let call = call.get().unwrap();
