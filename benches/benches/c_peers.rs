@@ -14,11 +14,11 @@ use std::ptr::NonNull;
 use std::time::Duration;
 
 use ampere_benches::{
-    far_delays, near_offsets, raise_fd_limit, reset_order, reset_sizes, shuffled, timer_sizes as sizes, tune,
-    ARM_CANCEL_LIVE, CHURN_LIVE as LIVE, CHURN_TIMEOUT as TIMEOUT, DEFER_N, PING_PONG_IDLE as IDLE, RESET_TIMEOUT,
-    START_N,
+    far_delays, flat_group, near_offsets, raise_fd_limit, reset_order, reset_sizes, shuffled, timer_sizes as sizes,
+    tune, ARM_CANCEL_LIVE, CHURN_LIVE as LIVE, CHURN_TIMEOUT as TIMEOUT, DEFER_N, PING_PONG_IDLE as IDLE,
+    RESET_TIMEOUT, START_N,
 };
-use criterion::{measurement::WallTime, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput};
 
 /// A shim function that creates a context (a loop and its watchers); it aborts on failure.
 type NewFn = unsafe extern "C" fn() -> *mut c_void;
@@ -195,15 +195,9 @@ fn near(n: usize) -> Vec<u64> {
 }
 
 /// timers.rs's group settings: flat sampling, 10 samples.
-fn group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
-    let mut g = c.benchmark_group(name);
-    tune(&mut g);
-    g.sampling_mode(SamplingMode::Flat).sample_size(10);
-    g
-}
 
 fn timers(c: &mut Criterion) {
-    let mut g = group(c, "timers::insert");
+    let mut g = flat_group(c, "timers::insert");
     for &n in sizes() {
         g.throughput(Throughput::Elements(n as u64));
         let delays = far(n);
@@ -221,7 +215,7 @@ fn timers(c: &mut Criterion) {
     }
     g.finish();
 
-    let mut g = group(c, "timers::cancel");
+    let mut g = flat_group(c, "timers::cancel");
     for &n in sizes() {
         g.throughput(Throughput::Elements(n as u64));
         let delays = far(n);
@@ -241,7 +235,7 @@ fn timers(c: &mut Criterion) {
     }
     g.finish();
 
-    let mut g = group(c, "timers::fire");
+    let mut g = flat_group(c, "timers::fire");
     for &n in sizes() {
         g.throughput(Throughput::Elements(n as u64));
         let offsets = near(n);
@@ -286,7 +280,7 @@ fn churn(c: &mut Criterion) {
 /// timer_reset.rs's workloads: resetting pre-created idle timeouts to a later deadline,
 /// starting pre-created stopped timers, and arm+cancel beside `ARM_CANCEL_LIVE` live timers.
 fn reset(c: &mut Criterion) {
-    let mut g = group(c, "timers::reset");
+    let mut g = flat_group(c, "timers::reset");
     for &n in reset_sizes() {
         let (delays, order) = (far(n), reset_order(n));
         for peer in &PEERS {
@@ -307,7 +301,7 @@ fn reset(c: &mut Criterion) {
     }
     g.finish();
 
-    let mut g = group(c, "timers::start_precreated");
+    let mut g = flat_group(c, "timers::start_precreated");
     let (delays, order) = (far(START_N), reset_order(START_N));
     for peer in &PEERS {
         // SAFETY: any capacity is valid; the shim allocates `START_N` timers, stopped.
@@ -322,7 +316,7 @@ fn reset(c: &mut Criterion) {
     }
     g.finish();
 
-    let mut g = group(c, "timers::arm_cancel_churn");
+    let mut g = flat_group(c, "timers::arm_cancel_churn");
     let delays = far(ARM_CANCEL_LIVE);
     for peer in &PEERS {
         // SAFETY: any capacity is valid: the live timers plus the one that churns.

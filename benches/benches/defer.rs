@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use ampere_benches::tune;
+use ampere_benches::{tokio_rt, tune};
 use ampere_reactor::{Handle, Reactor};
 use criterion::{Criterion, Throughput};
 use tokio::task::LocalSet;
@@ -19,10 +19,6 @@ const N: u32 = ampere_benches::DEFER_N;
 
 fn counter() -> &'static Cell<u64> {
     Box::leak(Box::new(Cell::new(0)))
-}
-
-fn tokio_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
 }
 
 fn dispatch_10k(c: &mut Criterion) {

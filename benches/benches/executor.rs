@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use ampere_benches::tune;
+use ampere_benches::{tokio_rt, tune};
 use ampere_benches::{RemoteWaker, YieldNow};
 use ampere_reactor::Reactor;
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
@@ -21,10 +21,6 @@ fn batch_sizes() -> &'static [u64] {
     } else {
         &[1_000, 10_000, 100_000, 1_000_000]
     }
-}
-
-fn tokio_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
 }
 
 /// Runs `batch()` `iters` times and sums what each reports as its timed part.

@@ -14,8 +14,8 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
-use ampere_benches::tune;
 use ampere_benches::{eventfds, quick, raise_fd_limit, EventFd, Rng, TimerHeap};
+use ampere_benches::{tokio_rt, tune};
 use ampere_reactor::{Async, Reactor, WatcherId};
 use calloop::generic::Generic;
 use calloop::timer::{TimeoutAction, Timer};
@@ -27,10 +27,6 @@ use mio::{Events, Poll as MioPoll, Token};
 
 /// Idle fds registered next to the ping-pong pair.
 const IDLE: [usize; 2] = ampere_benches::PING_PONG_IDLE;
-
-fn tokio_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
-}
 
 /// Registers an eventfd with the current tokio runtime.
 fn tokio_fd(fd: EventFd) -> tokio::io::unix::AsyncFd<EventFd> {

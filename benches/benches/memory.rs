@@ -18,7 +18,7 @@ use std::process::Command;
 use std::task::Poll;
 use std::time::Duration;
 
-use ampere_benches::{eventfds, peak_rss_bytes, quick, raise_fd_limit, selected, Table};
+use ampere_benches::{eventfds, peak_rss_bytes, quick, raise_fd_limit, selected, tokio_rt, Table};
 use ampere_reactor::Reactor;
 use calloop::generic::Generic;
 use calloop::timer::{TimeoutAction, Timer};
@@ -47,10 +47,6 @@ const FDS: usize = 10_000;
 
 /// Far enough that no timer fires while it is counted.
 const FAR: Duration = Duration::from_secs(3600);
-
-fn tokio_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
-}
 
 /// Polls every future once (registers tokio sleeps and async-io timers).
 async fn poll_all<F: Future + Unpin>(v: &mut [F]) {

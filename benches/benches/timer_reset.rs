@@ -32,24 +32,12 @@ use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
 use ampere_benches::{
-    far_delays, reset_order, reset_sizes, tune, ARM_CANCEL_LIVE, CHURN_TIMEOUT as TIMEOUT, RESET_TIMEOUT, START_N,
+    far_delays, flat_group, reset_order, reset_sizes, tokio_rt, ARM_CANCEL_LIVE, CHURN_TIMEOUT as TIMEOUT,
+    RESET_TIMEOUT, START_N,
 };
 use ampere_reactor::{Handle, Reactor, WatcherId};
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode};
+use criterion::{BenchmarkId, Criterion};
 use tokio::task::unconstrained;
-
-type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
-
-fn group<'a>(c: &'a mut Criterion, name: &str) -> Group<'a> {
-    let mut g = c.benchmark_group(name);
-    tune(&mut g);
-    g.sampling_mode(SamplingMode::Flat).sample_size(10);
-    g
-}
-
-fn tokio_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
-}
 
 /// Polls `f` once with a waker that does nothing (arms a sleep's timer).
 fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) {
@@ -105,7 +93,7 @@ fn push_back(reactor: &Reactor, ids: &[WatcherId]) {
 }
 
 fn reset(c: &mut Criterion) {
-    let mut g = group(c, "timers::reset");
+    let mut g = flat_group(c, "timers::reset");
     for &n in reset_sizes() {
         let order = reset_order(n);
         let next = |i: &mut usize| {
@@ -194,7 +182,7 @@ fn reset(c: &mut Criterion) {
 }
 
 fn start_precreated(c: &mut Criterion) {
-    let mut g = group(c, "timers::start_precreated");
+    let mut g = flat_group(c, "timers::start_precreated");
     let reactor = Reactor::new().expect("reactor");
     let ids = idle_timers(&reactor, START_N, false);
     let order = reset_order(START_N);
@@ -241,7 +229,7 @@ fn start_precreated(c: &mut Criterion) {
 }
 
 fn arm_cancel_churn(c: &mut Criterion) {
-    let mut g = group(c, "timers::arm_cancel_churn");
+    let mut g = flat_group(c, "timers::arm_cancel_churn");
     let n = ARM_CANCEL_LIVE;
     let reactor = Reactor::new().expect("reactor");
     let live = idle_timers(&reactor, n, true);

@@ -18,16 +18,14 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use ampere_benches::{
-    far_delays as far, near_offsets as near, shuffled, timer_sizes as sizes, tune, TimerHeap, CHURN_LIVE as LIVE,
-    CHURN_TIMEOUT as TIMEOUT,
+    far_delays as far, flat_group, near_offsets as near, shuffled, timer_sizes as sizes, tokio_rt, tune, TimerHeap,
+    CHURN_LIVE as LIVE, CHURN_TIMEOUT as TIMEOUT,
 };
 use ampere_reactor::Reactor;
 use calloop::timer::{TimeoutAction, Timer};
-use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput};
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::task::unconstrained;
-
-type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
 
 /// calloop is measured up to this N: its timers are full event sources (a slotmap entry and
 /// a dispatcher each), and the spec compares it only to 1e4.
@@ -36,17 +34,6 @@ const CALLOOP_MAX: usize = 10_000;
 /// Waited past the last `near` deadline, so that every timer is due, tokio's millisecond
 /// wheel (which rounds deadlines up) included.
 const SETTLE: Duration = Duration::from_millis(3);
-
-fn group<'a>(c: &'a mut Criterion, name: &str) -> Group<'a> {
-    let mut g = c.benchmark_group(name);
-    tune(&mut g);
-    g.sampling_mode(SamplingMode::Flat).sample_size(10);
-    g
-}
-
-fn tokio_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
-}
 
 /// Polls every future of `v` once (registering tokio sleeps and async-io timers).
 async fn poll_all<F: Future + Unpin>(v: &mut [Option<F>]) {
@@ -60,7 +47,7 @@ async fn poll_all<F: Future + Unpin>(v: &mut [Option<F>]) {
 }
 
 fn insert(c: &mut Criterion) {
-    let mut g = group(c, "timers::insert");
+    let mut g = flat_group(c, "timers::insert");
     for &n in sizes() {
         g.throughput(Throughput::Elements(n as u64));
         let delays = far(n);
@@ -165,7 +152,7 @@ fn insert(c: &mut Criterion) {
 }
 
 fn cancel(c: &mut Criterion) {
-    let mut g = group(c, "timers::cancel");
+    let mut g = flat_group(c, "timers::cancel");
     for &n in sizes() {
         g.throughput(Throughput::Elements(n as u64));
         let delays = far(n);
@@ -306,7 +293,7 @@ impl Schedule {
 }
 
 fn fire(c: &mut Criterion) {
-    let mut g = group(c, "timers::fire");
+    let mut g = flat_group(c, "timers::fire");
     for &n in sizes() {
         g.throughput(Throughput::Elements(n as u64));
         let offsets = near(n);

@@ -35,6 +35,6 @@ pub use stats::{Summary, Table};
 pub use task::{spin_for, RemoteWaker, RoundTrip, YieldNow};
 pub use timer_heap::{TimerHeap, TimerKey};
 pub use workloads::{
-    far_delays, near_offsets, reset_order, reset_sizes, timer_sizes, tune, ARM_CANCEL_LIVE, CHURN_LIVE, CHURN_TIMEOUT,
-    DEFER_N, PING_PONG_IDLE, RESET_TIMEOUT, START_N,
+    far_delays, flat_group, near_offsets, reset_order, reset_sizes, timer_sizes, tokio_rt, tune, ARM_CANCEL_LIVE,
+    CHURN_LIVE, CHURN_TIMEOUT, DEFER_N, PING_PONG_IDLE, RESET_TIMEOUT, START_N,
 };

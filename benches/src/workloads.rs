@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use criterion::measurement::WallTime;
-use criterion::BenchmarkGroup;
+use criterion::{BenchmarkGroup, Criterion, SamplingMode};
 
 use crate::{quick, random_delays, shuffled};
 
@@ -15,6 +15,20 @@ pub fn tune(g: &mut BenchmarkGroup<'_, WallTime>) {
     if quick() {
         g.warm_up_time(Duration::from_millis(100)).measurement_time(Duration::from_millis(400));
     }
+}
+
+/// A group of batch cases (each iteration milliseconds long): [`tune`]d, ten flat samples.
+pub fn flat_group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
+    let mut g = c.benchmark_group(name);
+    tune(&mut g);
+    g.sampling_mode(SamplingMode::Flat).sample_size(10);
+    g
+}
+
+/// The peer every Rust bench measures against: tokio's current-thread runtime, timers and
+/// I/O enabled.
+pub fn tokio_rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime")
 }
 
 /// Callbacks per `defer::dispatch_10k` batch, and hops per `defer::chain_10k` chain.

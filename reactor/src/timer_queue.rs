@@ -179,7 +179,7 @@ impl TimerQueue {
     /// Arms timer `e.key` at `e.deadline`, or moves it there if it is armed: a move later is
     /// recorded and left for [`TimerQueue::earliest`] to apply. Returns whether the key's
     /// entry now holds `e` exactly (false: a stale lower bound), which the branch taken knows
-    /// and [`TimerQueue::arm_pending_as`] needs (reading it back would be a heap miss).
+    /// and [`TimerQueue::arm_pending`] needs (reading it back would be a heap miss).
     pub(crate) fn set(&mut self, e: Entry) -> bool {
         debug_assert!(e.stamp != 0, "stamps start at 1");
         let k = e.key as usize;

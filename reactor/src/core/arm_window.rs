@@ -16,7 +16,7 @@
 //! is open: an arming relative to now puts its timer at `base + after`, where `base` is a
 //! time known to be at or before the call (the tick's `now` if it was read in this tick,
 //! else one clock read, the first time the window needs it), and records the arming
-//! (`TimerQueue::arm_pending_as`). At the next [`flush`] the clock is read once, `flush_now`,
+//! (`TimerQueue::arm_pending`). At the next [`flush`] the clock is read once, `flush_now`,
 //! at or after every recorded call, and every arming still in force moves `flush_now - base`
 //! later: its deadline becomes `flush_now + after`, at or after `call + after`, so **never
 //! early**; late by at most the time from the call to the flush, the rest of its phase
@@ -36,7 +36,7 @@
 use super::state::{Handle, State};
 
 /// The base of an arming relative to now: `Some` while the window is open (and the arming
-/// must then be recorded with `TimerQueue::arm_pending_as`), `None` when the caller must read
+/// must then be recorded with `TimerQueue::arm_pending`), `None` when the caller must read
 /// the clock itself.
 pub(crate) fn base(st: &mut State) -> Option<u64> {
     if !st.arm_window_open {

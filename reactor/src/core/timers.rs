@@ -72,7 +72,7 @@ pub(crate) fn arm_after(st: &mut State, id: WatcherId, after_ns: u64) {
     match arm_window::base(st) {
         Some(base) => {
             if let Some((stamp, exact)) = arm(st, id, base.checked_add(after_ns)) {
-                st.timers.arm_pending_as(id.key, stamp, exact);
+                st.timers.arm_pending(id.key, stamp, exact);
             }
         }
         None => {

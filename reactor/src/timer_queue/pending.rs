@@ -11,17 +11,11 @@ use super::{Entry, TimerQueue, HELD, NONE};
 
 impl TimerQueue {
     /// Records that timer `key` was just armed ([`TimerQueue::set`]) with `stamp` at a
-    /// provisional deadline that [`TimerQueue::shift_pending`] moves later.
-    #[cfg(test)]
-    pub(crate) fn arm_pending(&mut self, key: u32, stamp: u64) {
-        let exact = self.holds_exactly(key, stamp);
-        self.arm_pending_as(key, stamp, exact);
-    }
-
-    /// [`TimerQueue::arm_pending`], told whether the entry is exact: what the `set` of this
-    /// arming returned, so that nothing but the list is touched (reading the heap slot back
-    /// would be a cache miss per reset with many timers).
-    pub(crate) fn arm_pending_as(&mut self, key: u32, stamp: u64, exact: bool) {
+    /// provisional deadline that [`TimerQueue::shift_pending`] moves later. `exact` is what
+    /// that `set` returned (whether the entry holds the real key), so that nothing but the
+    /// list is touched: reading the heap slot back would be a cache miss per reset with many
+    /// timers. Debug builds check it against the slot.
+    pub(crate) fn arm_pending(&mut self, key: u32, stamp: u64, exact: bool) {
         debug_assert_eq!(exact, self.holds_exactly(key, stamp), "set's answer is the entry's state");
         self.pending.push((key, exact, stamp));
     }

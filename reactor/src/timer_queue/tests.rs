@@ -166,8 +166,8 @@ fn shift_pending_moves_only_the_armings_still_in_force() {
     q.set(Entry { deadline: 5, stamp: 1, key: 0 }); // armed before: not pending
     for key in 1..4u32 {
         let stamp = u64::from(key) + 1;
-        q.set(Entry { deadline: 1, stamp, key });
-        q.arm_pending(key, stamp);
+        let exact = q.set(Entry { deadline: 1, stamp, key });
+        q.arm_pending(key, stamp, exact);
     }
     assert!(q.remove(2)); // disarmed since
     q.set(Entry { deadline: 2, stamp: 9, key: 3 }); // re-armed since (not pending)
@@ -184,9 +184,9 @@ fn shift_pending_keeps_the_heap_exact_for_new_and_moved_entries() {
     let mut stamp = 0;
     let mut arm = |q: &mut TimerQueue, key: u32, deadline: u64, pending: bool| {
         stamp += 1;
-        q.set(Entry { deadline, stamp, key });
+        let exact = q.set(Entry { deadline, stamp, key });
         if pending {
-            q.arm_pending(key, stamp);
+            q.arm_pending(key, stamp, exact);
         }
     };
     for key in 0..200u32 {
